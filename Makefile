@@ -1,0 +1,40 @@
+# `make run` and `make test` work on a fresh clone: they create .venv and install first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEV_QUESTIONS ?= ../shared/eval/iliopsoas-dev.jsonl
+MEDQUAD ?= ../shared/datasets/medquad/medquad.jsonl
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test eval bench index clean
+
+# Reinstall whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+index: $(VENV)/.installed
+	$(BIN)/assistant reindex
+
+run: index
+	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+eval: $(VENV)/.installed
+	$(BIN)/assistant eval --questions $(DEV_QUESTIONS)
+	$(BIN)/assistant eval --questions tests/questions.jsonl
+
+bench: $(VENV)/.bench-installed
+	$(BIN)/python bench/run.py --medquad $(MEDQUAD)
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

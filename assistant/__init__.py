@@ -1,0 +1,1 @@
+"""Hip-flexor (iliopsoas) question answering: cited passages from our articles."""

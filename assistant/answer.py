@@ -1,0 +1,132 @@
+"""Answer a question: rank passages, pick the best sentence, decide found and urgent, cite sources.
+
+No Flask here: the API and the command line both call answer().
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .config import DEFAULT_TOP_K, MAX_QUESTION_CHARS, MAX_TOP_K
+from .errors import BadQuestion
+from .index import Index
+from .safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE, red_flags
+
+# Share of the question's informative weight (idf) that the best passage must cover
+# for the articles to count as answering it. Calibrated on our own question sets
+# (tests/questions.jsonl and the dev set): answerable questions cover 0.6-1.0,
+# out-of-scope ones 0-0.4.
+MIN_COVERAGE = 0.5
+# Words that point back to an earlier question ("How long do I hold it?").
+FOLLOW_UP = re.compile(r"\b(it|its|this|that|these|those|they|them|there|one|ones)\b|^\s*(and|also|so|what about|how about)\b", re.I)
+
+
+def check_question(question, history=(), top_k=DEFAULT_TOP_K) -> tuple[str, list[str], int]:
+    """Return the question stripped, the non-blank history, and top_k, checked.
+
+    Raises BadQuestion saying what is wrong.
+    """
+    if not isinstance(question, str):
+        raise BadQuestion("question must be a string")
+    question = question.strip()
+    if not question:
+        raise BadQuestion("question is blank; ask something about the hip flexors, e.g. 'How do I stretch my hip flexors?'")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise BadQuestion(f"question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    if isinstance(history, str) or not isinstance(history, (list, tuple)):
+        raise BadQuestion("history must be a list of earlier questions (strings)")
+    if not all(isinstance(item, str) for item in history):
+        raise BadQuestion("history must hold only strings: the chat's earlier questions")
+    if any(len(item) > MAX_QUESTION_CHARS for item in history):
+        raise BadQuestion(f"each history question must be at most {MAX_QUESTION_CHARS} characters")
+    if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
+        raise BadQuestion(f"top_k must be a whole number from 1 to {MAX_TOP_K}")
+    return question, [item.strip() for item in history if item.strip()], top_k
+
+
+def answer(index: Index, question: str, history: list[str] | tuple = (), top_k: int = DEFAULT_TOP_K) -> dict:
+    """Return the result object for a question and the chat's earlier questions.
+
+    Raises BadQuestion for a blank or too long question, bad history or top_k.
+    """
+    question, history, top_k = check_question(question, history, top_k)
+    urgent = any(red_flags(text) for text in [question, *history])
+    groups = index.tokenizer.term_groups(question)
+    query = [term for group in groups for term in group]
+    if history and (not groups or FOLLOW_UP.search(question)):
+        context = index.tokenizer.term_groups(history[-1])
+        query += [term for group in context for term in group]
+        groups = groups or context
+
+    scores = index.scores(query)
+    ranked = top_passages(scores, top_k)
+    found = bool(ranked) and coverage(index, ranked[0], groups) >= MIN_COVERAGE
+    if not found:
+        ranked = []
+    passages = [passage_result(index, p, float(scores[p])) for p in ranked]
+    if urgent:
+        text = URGENT_MESSAGE
+    else:
+        text = best_sentence(index, ranked[0], groups) if found else FALLBACK
+    return {
+        "question": question,
+        "found": found,
+        "answer": text,
+        "passages": passages,
+        "urgent": urgent,
+        "disclaimer": DISCLAIMER,
+    }
+
+
+def top_passages(scores: np.ndarray, k: int) -> list[int]:
+    """Return the indexes of the k best-scoring passages with a positive score, best first."""
+    candidates = np.flatnonzero(scores > 0)
+    if len(candidates) > k:
+        candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
+    # Ties go to the earlier passage, so results do not depend on the partition.
+    return sorted(candidates.tolist(), key=lambda p: (-scores[p], p))
+
+
+def term_weight(index: Index, group: tuple[str, ...]) -> float:
+    """Return how informative a concept is: its best idf; a word the corpus lacks counts as the rarest."""
+    rarest = float(index.idf.max()) if len(index.idf) else 1.0
+    return max(float(index.idf[index.term_ids[t]]) if t in index.term_ids else rarest for t in group)
+
+
+def coverage(index: Index, passage: int, groups: list[tuple[str, ...]]) -> float:
+    """Return the idf-weighted share of the question's concepts that a passage contains."""
+    weights = [term_weight(index, group) for group in set(groups)]
+    covered = [w for group, w in zip(set(groups), weights) if any(index.has_term(passage, t) for t in group)]
+    return sum(covered) / sum(weights) if weights and sum(weights) > 0 else 0.0
+
+
+def best_sentence(index: Index, passage: int, groups: list[tuple[str, ...]]) -> str:
+    """Return the passage's sentence that covers the most question weight (the first on a tie)."""
+    document = index.documents[index.passage_doc[passage]]
+    weights = {group: term_weight(index, group) for group in set(groups)}
+    best, best_score = "", -1.0
+    for start, end in index.passage_sentences(passage):
+        sentence = " ".join(document.text[start:end].split())
+        terms = set(index.tokenizer.tokenize(sentence))
+        score = sum(w for group, w in weights.items() if terms.intersection(group))
+        if score > best_score:
+            best, best_score = sentence, score
+    return best
+
+
+def passage_result(index: Index, passage: int, score: float) -> dict:
+    """Return one passage of the result object, with its citation."""
+    document = index.documents[index.passage_doc[passage]]
+    start, end = int(index.passage_start[passage]), int(index.passage_end[passage])
+    citation = {
+        "source": document.source,
+        "title": document.title,
+        "section": index.section(passage),
+        "start": start,
+        "end": end,
+    }
+    if document.metadata.get("url"):
+        citation["url"] = document.metadata["url"]
+    return {"id": f"{document.source}:{start}-{end}", "text": index.passage_text(passage), "score": score,
+            "citation": citation}

@@ -1,0 +1,174 @@
+"""Cut a Document into passages: whole sentences, within one section, with offsets into the file.
+
+Lines are first sorted into headings, article text and page furniture (navigation
+lines, image captions and credits, bibliographies), which stays out of every passage.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTrainer
+
+from .config import MAX_PASSAGE_CHARS, bundled_dir
+from .corpus import Document
+
+# Passages grow sentence by sentence up to this size: small enough for BM25 to tell
+# passages apart, large enough to carry a sentence's context. Never over the maximum.
+TARGET_PASSAGE_CHARS = 300
+
+FURNITURE = re.compile(
+    r"^(top of page|bottom of page|skip to (main )?content|back to top|advertisement|share this( article)?|"
+    r"print|menu|search|sign in|log in|subscribe|read more|related articles?)$",
+    re.I,
+)
+IMAGE_CREDIT = re.compile(
+    r"^[\w.'’\- ]{1,40} / [\w.'’\- ]{1,40}$|\b(getty images|istock(photo)?|shutterstock|adobe stock|alamy|unsplash)\b",
+    re.I,
+)
+# A line that is surely a reference: a DOI, "2009;17(4)", or a numbered, quoted title.
+REFERENCE = re.compile(r"\bdoi[:.]|\b(19|20)\d\d;\s*\d+|^\d+\.\s+[\"“]")
+# A line that may be a reference: the above, author initials, or "Title.Next" run together.
+REFERENCE_LIKE = re.compile(
+    REFERENCE.pattern + r"|^[A-Z][A-Za-z'\-]+,? (?:[A-Z]{1,2}[.,]\s?)+|\bet al\b|[a-z]\.[A-Z][a-z]|^\d+\.\s|https?://"
+)
+BULLET = re.compile(r"^\s*([-*•·–]|\d+\))\s")
+FIELD = re.compile(r"^[A-Z][A-Z ]{2,}:\s*\S")  # "ORIGIN: iliac fossa" is text, not a heading
+SENTENCE_END = ".!;,\"”)"
+ABBREVIATIONS = {"e.g", "i.e", "etc", "dr", "vs", "approx", "fig", "mr", "mrs", "ms", "st", "no", "al"}
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A run of whole sentences: `start`/`end` and each sentence's span are offsets into the document text."""
+
+    section: str | None
+    start: int
+    end: int
+    sentences: tuple[tuple[int, int], ...]
+
+
+@lru_cache(maxsize=1)
+def sentence_splitter() -> PunktSentenceTokenizer:
+    """Return nltk's Punkt trained on the bundled articles, so no nltk data download is needed."""
+    corpus_dir = bundled_dir("corpus")
+    text = "\n\n".join(path.read_text(encoding="utf-8") for path in sorted(corpus_dir.glob("*.txt")))
+    trainer = PunktTrainer()
+    trainer.train(text, finalize=True)
+    params = trainer.get_params()
+    params.abbrev_types.update(ABBREVIATIONS)
+    return PunktSentenceTokenizer(params)
+
+
+def classify_lines(text: str, start: int = 0) -> list[tuple[str, int, int]]:
+    """Return (kind, start, end) for each non-blank line from `start`: kind is heading, body or furniture."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text[start:])]
+    lines = [(s + start, e + start) for s, e in lines if text[s + start:e + start].strip()]
+    kinds = []
+    for i, (s, e) in enumerate(lines):
+        line = text[s:e].strip()
+        if FURNITURE.match(line) or IMAGE_CREDIT.search(line) or REFERENCE.search(line):
+            kinds.append("furniture")
+        elif i + 1 < len(lines) and IMAGE_CREDIT.search(text[slice(*lines[i + 1])]) and len(line) <= 100 \
+                and line[-1] not in ".!?":
+            kinds.append("furniture")  # an image caption: the line just above an image credit
+        elif is_heading(line):
+            kinds.append("heading")
+        else:
+            kinds.append("body")
+    for i in bibliography_start(text, lines, kinds):
+        kinds[i] = "furniture"
+    return [(kind, s, e) for kind, (s, e) in zip(kinds, lines)]
+
+
+def bibliography_start(text: str, lines: list[tuple[int, int]], kinds: list[str]) -> range:
+    """Return the indexes of a trailing reference list: from a reference-like line in the second
+    half of the document on, when most remaining lines look like references."""
+    kept = [i for i, kind in enumerate(kinds) if kind != "furniture" or REFERENCE.search(text[slice(*lines[i])])]
+    for position, i in enumerate(kept):
+        if i < len(lines) // 2 or not REFERENCE_LIKE.search(text[slice(*lines[i])].strip()):
+            continue
+        rest = kept[position:]
+        looks = sum(bool(REFERENCE_LIKE.search(text[slice(*lines[j])].strip())) for j in rest)
+        if looks * 2 >= len(rest):
+            return range(i, len(lines))
+    return range(0)
+
+
+def is_heading(line: str) -> bool:
+    """Tell whether a line is a short, title-like section heading."""
+    if len(line) > 100 or BULLET.match(line) or FIELD.match(line):
+        return False
+    if not (line[0].isupper() or line[0].isdigit()):
+        return False
+    words = len(line.split())
+    if line.endswith(":"):
+        return words <= 3  # "Reaching the psoas:"; longer ones introduce a list
+    return line[-1] not in SENTENCE_END and words <= 16
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Return the sentence spans of text[start:end], breaking at blank lines and at line ends
+    unless the next line goes on in lower case (a wrapped line)."""
+    spans = []
+    paragraph_breaks = re.finditer(r"\n\s*\n|\n(?=\s*[^\s\na-z])", text[start:end])
+    cuts = [start] + [start + m.start() for m in paragraph_breaks] + [end]
+    splitter = sentence_splitter()
+    for a, b in zip(cuts, cuts[1:]):
+        for s, e in splitter.span_tokenize(text[a:b]):
+            spans.extend(split_long(text, a + s, a + e))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def split_long(text: str, start: int, end: int, limit: int = MAX_PASSAGE_CHARS) -> list[tuple[int, int]]:
+    """Cut a span longer than `limit` at the last clause break or space before the limit."""
+    pieces = []
+    while end - start > limit:
+        window = text[start:start + limit]
+        cut = max(window.rfind("; "), window.rfind(", "), window.rfind(" - "))
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        cut = cut + 1 if cut > 0 else limit
+        pieces.append((start, start + cut))
+        start += cut
+        while start < end and text[start].isspace():
+            start += 1
+    pieces.append((start, end))
+    return [(s, e) for s, e in pieces if s < e]
+
+
+def chunk(document: Document, target: int = TARGET_PASSAGE_CHARS) -> list[Passage]:
+    """Split a document into passages of whole sentences that never cross a section or furniture."""
+    text = document.text
+    passages: list[Passage] = []
+    section = None
+    run: list[tuple[int, int]] = []
+
+    def flush():
+        if run:
+            passages.extend(pack(section, sentence_spans(text, run[0][0], run[-1][1]), target))
+            run.clear()
+
+    for kind, start, end in classify_lines(text, document.body_start):
+        if kind == "body":
+            run.append((start, end))
+            continue
+        flush()
+        if kind == "heading":
+            section = text[start:end].strip()
+    flush()
+    return passages
+
+
+def pack(section: str | None, sentences: list[tuple[int, int]], target: int) -> list[Passage]:
+    """Group consecutive sentences into passages of about `target` characters, at most the maximum."""
+    passages, group = [], []
+    for span in sentences:
+        if group and (span[1] - group[0][0] > MAX_PASSAGE_CHARS or group[-1][1] - group[0][0] >= target):
+            passages.append(Passage(section, group[0][0], group[-1][1], tuple(group)))
+            group = []
+        group.append(span)
+    if group:
+        passages.append(Passage(section, group[0][0], group[-1][1], tuple(group)))
+    return passages

@@ -1,0 +1,204 @@
+"""The `assistant` command line: ask, reindex, eval (and serve, add, remove)."""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from . import index as index_module
+from .answer import answer
+from .config import DEFAULT_TOP_K, MAX_TOP_K, default_corpus_dir, default_index_path
+from .errors import AssistantError
+from .evaluate import evaluate, load_questions
+
+# Show a progress bar when a build reads at least this many documents.
+PROGRESS_THRESHOLD = 200
+
+
+class InputError(click.ClickException):
+    """A problem with the user's input or files: one line, exit status 2, no traceback."""
+
+    exit_code = 2
+
+
+class AssistantGroup(click.Group):
+    """Turns the library's exceptions into one-line messages instead of tracebacks."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except AssistantError as error:
+            raise InputError(str(error)) from None
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            raise click.ClickException(f"{where}{error.strerror or error}") from None
+
+
+@dataclass
+class Settings:
+    """Where the corpus and index are, as the global options set them."""
+
+    corpus: Path
+    index_path: Path
+
+    def load_index(self) -> index_module.Index:
+        """Return the index, building it first when it is missing, unreadable or out of date."""
+        index, report = index_module.load_or_build(self.corpus, self.index_path, progress=progress_bar)
+        if report:
+            click.echo(f"Index built: {summary(report)}", err=True)
+        return index
+
+
+def progress_bar(documents):
+    """Yield the documents, with a progress bar on stderr for a large corpus."""
+    documents = list(documents)
+    if len(documents) < PROGRESS_THRESHOLD:
+        yield from documents
+        return
+    with click.progressbar(documents, label="Indexing", file=sys.stderr) as bar:
+        yield from bar
+
+
+def summary(report: index_module.BuildReport) -> str:
+    """Return a build report as one line."""
+    changes = ", ".join(f"{len(names)} {what}" for what, names in
+                        [("added", report.added), ("updated", report.updated),
+                         ("removed", report.removed), ("unchanged", report.unchanged)])
+    return f"{report.documents} documents, {report.passages} passages in {report.seconds:.2f} s ({changes})"
+
+
+@click.group(cls=AssistantGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--corpus", type=click.Path(path_type=Path, file_okay=False), envvar="ASSISTANT_CORPUS",
+              help="Folder of source articles (.txt, .md, .html). Default: the bundled articles.  [env: ASSISTANT_CORPUS]")
+@click.option("--index", "index_path", type=click.Path(path_type=Path, dir_okay=False), envvar="ASSISTANT_INDEX",
+              help="Index file. Default: a file in your user data folder.  [env: ASSISTANT_INDEX]")
+@click.version_option(package_name="iliopsoas-assistant")
+@click.pass_context
+def cli(ctx, corpus, index_path):
+    """Answer questions about the hip flexors (iliopsoas) with cited passages from our articles.
+
+    \b
+    Examples:
+      assistant ask "How do I stretch my hip flexors?"
+      assistant ask "How long do I hold it?" --history "How do I stretch the psoas?"
+      assistant reindex
+      assistant eval --questions questions.jsonl
+    """
+    corpus = corpus or default_corpus_dir()
+    ctx.obj = Settings(corpus=corpus, index_path=index_path or default_index_path(corpus))
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--history", "-H", multiple=True, metavar="Q", help="An earlier question of the chat (repeatable, oldest first).")
+@click.option("--top-k", "-k", type=click.IntRange(1, MAX_TOP_K), default=DEFAULT_TOP_K, show_default=True,
+              help="How many passages to return.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result object as JSON.")
+@click.option("--jsonl", type=click.File("r", encoding="utf-8"), metavar="FILE",
+              help='Answer many: one {"question": ..., "history": [...]} a line ("-" for stdin); one result a line out.')
+@click.pass_obj
+def ask(settings: Settings, question, history, top_k, as_json, jsonl):
+    """Answer QUESTION with the best passages from the articles, each cited."""
+    if (question is None) == (jsonl is None):
+        raise click.UsageError("give a QUESTION or --jsonl FILE (one of the two)")
+    index = settings.load_index()
+    if jsonl is not None:
+        ask_many(index, jsonl, top_k)
+        return
+    result = answer(index, question, list(history), top_k)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else render(result))
+
+
+def ask_many(index, lines, top_k: int) -> None:
+    """Answer one JSON request a line; a bad line gets {"error": ...} in its place, and exit status 1 at the end."""
+    failed = 0
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            if not isinstance(request, dict):
+                raise AssistantError('each line must be a JSON object like {"question": "...", "history": []}')
+            result = answer(index, request.get("question"), request.get("history") or [], top_k)
+        except (json.JSONDecodeError, AssistantError) as error:
+            failed += 1
+            result = {"error": f"line {number}: {error}"}
+        click.echo(json.dumps(result, ensure_ascii=False))
+    if failed:
+        raise click.ClickException(f"{failed} line(s) could not be answered; see the error objects in the output")
+
+
+def render(result: dict) -> str:
+    """Return a result as readable text: urgent advice first, the answer, numbered cited passages, the disclaimer."""
+    out = []
+    if result["urgent"]:
+        out += [click.style("URGENT: ", fg="red", bold=True) + result["answer"], ""]
+    elif result["found"]:
+        out += [click.style(result["answer"], bold=True), ""]
+    else:
+        out += [result["answer"], ""]
+    for number, passage in enumerate(result["passages"], 1):
+        citation = passage["citation"]
+        where = f'{citation["title"]}' + (f' > {citation["section"]}' if citation["section"] else "")
+        out += [f"[{number}] {passage['text']}",
+                click.style(f"    {where} ({citation['source']}, characters {citation['start']}-{citation['end']})",
+                            dim=True), ""]
+    out.append(click.style(result["disclaimer"], italic=True))
+    return "\n".join(out)
+
+
+@cli.command()
+@click.option("--full", is_flag=True, help="Re-read every document, not only new or changed ones.")
+@click.pass_obj
+def reindex(settings: Settings, full):
+    """Rebuild the index from the corpus folder (only changed files are chunked again)."""
+    previous = None
+    if not full:
+        try:
+            previous = index_module.load(settings.index_path)
+        except AssistantError:
+            previous = None
+    index, report = index_module.build(settings.corpus, previous=previous, progress=progress_bar)
+    index_module.save(index, settings.index_path)
+    click.echo(f"Indexed {summary(report)} -> {settings.index_path}")
+
+
+@cli.command("eval")
+@click.option("--questions", "-q", "questions_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="JSON Lines file: id, question, optional history, expect (answer|none|urgent), evidence.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures and misses as JSON.")
+@click.pass_obj
+def eval_command(settings: Settings, questions_path, as_json):
+    """Measure answer quality on a question file: hit@1, hit@3, MRR, out-of-scope accuracy, red flags."""
+    questions = load_questions(questions_path)
+    figures = evaluate(settings.load_index(), questions)
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
+    for key, value in figures.items():
+        if key != "misses":
+            click.echo(f"{key:<24}{value}")
+    if figures["misses"]:
+        click.echo(f"\nmisses ({len(figures['misses'])}):")
+        for miss in figures["misses"]:
+            click.echo(f"  {miss['id']:<10} {miss['why']}: {miss['question']}\n{'':13}top: {miss['top']}")
+
+
+def main() -> None:
+    """Run the command line (the `assistant` console script)."""
+    cli(prog_name="assistant")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.pass_obj
+def serve(settings: Settings, host, port):
+    """Serve the chat page and the JSON API with a production WSGI server (waitress)."""
+    from .server import run  # imported here so `ask` does not load Flask
+
+    settings.load_index()  # build it now if needed, so the first request is fast
+    run(settings.corpus, settings.index_path, host, port)

@@ -1,0 +1,48 @@
+"""Settings: where the corpus and the index live, and the limits.
+
+Every setting can come from an environment variable ASSISTANT_<NAME>.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import platformdirs
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+MAX_QUESTION_CHARS = 1000
+MAX_HISTORY = 10
+MAX_TOP_K = 10
+DEFAULT_TOP_K = 3
+MAX_PASSAGE_CHARS = 600
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+def bundled_dir(name: str) -> Path:
+    """Return the bundled folder `name` (corpus or web): inside the wheel, or beside the package in a checkout."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / name
+
+
+def default_corpus_dir() -> Path:
+    """Return ASSISTANT_CORPUS if set, else the bundled corpus."""
+    return Path(os.environ.get("ASSISTANT_CORPUS") or bundled_dir("corpus"))
+
+
+def default_index_path(corpus_dir: Path) -> Path:
+    """Return ASSISTANT_INDEX if set, else a per-user data file named after the corpus directory.
+
+    One file per corpus directory, so switching corpora does not rebuild back and forth.
+    """
+    if os.environ.get("ASSISTANT_INDEX"):
+        return Path(os.environ["ASSISTANT_INDEX"])
+    key = hashlib.sha256(str(Path(corpus_dir).resolve()).encode()).hexdigest()[:12]
+    return Path(platformdirs.user_data_dir("assistant")) / f"index-{key}.npz"
+
+
+def max_file_bytes() -> int:
+    """Return the largest source file `add` accepts (ASSISTANT_MAX_FILE_BYTES, default 5 MB)."""
+    value = os.environ.get("ASSISTANT_MAX_FILE_BYTES", "")
+    return int(value) if value.isdigit() else DEFAULT_MAX_FILE_BYTES

@@ -1,0 +1,37 @@
+"""Exceptions the library raises for problems a user can fix; str(e) says how."""
+
+
+class AssistantError(Exception):
+    """Base class: a problem with the user's input or files, not a bug."""
+
+
+class BadQuestion(AssistantError, ValueError):
+    """The question (or its history or top_k) is blank, too long or of the wrong type."""
+
+
+class CorpusNotFound(AssistantError):
+    """The corpus directory does not exist or holds no readable document."""
+
+
+class BadDocument(AssistantError, ValueError):
+    """A source file cannot be used: binary, empty, not UTF-8, too large or an unsupported type."""
+
+
+class DocumentExists(AssistantError):
+    """A document of that name, or with the same content, is already in the corpus."""
+
+
+class DocumentNotFound(AssistantError, LookupError):
+    """No document of that name is in the corpus."""
+
+
+class IndexUnavailable(AssistantError):
+    """The index file is missing, unreadable or was written by another version."""
+
+
+class BadSynonyms(AssistantError, ValueError):
+    """The synonyms or sources file in the corpus directory cannot be parsed."""
+
+
+class BadQuestionFile(AssistantError, ValueError):
+    """A questions file (JSON Lines) cannot be read or has a malformed line."""

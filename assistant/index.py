@@ -1,0 +1,277 @@
+"""Build, save and load the BM25 index of a corpus's passages.
+
+rank_bm25.BM25Okapi computes the statistics (idf, passage lengths); we keep them as
+term -> passages postings so a question only touches the passages that share a term
+with it. The scores are BM25Okapi.get_scores's, term for term.
+
+On disk the index is one .npz file (numpy arrays, plus the metadata as JSON bytes):
+no pickle, written to a temporary file and renamed over the old one, so a reader
+never sees half an index and a failed build leaves the old one in place.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from . import chunking
+from .corpus import MANIFEST, Document, document_paths, load_corpus
+from .errors import IndexUnavailable
+from .text import SYNONYMS_FILE, Tokenizer, read_synonyms, words
+
+FORMAT_VERSION = 1
+Progress = Callable[[Iterable], Iterable]
+
+
+@dataclass
+class BuildReport:
+    """What a build did: documents added, updated, removed and unchanged since the previous index."""
+
+    documents: int = 0
+    passages: int = 0
+    seconds: float = 0.0
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+class Index:
+    """The searchable corpus: documents, passages with their sentences, and BM25 postings."""
+
+    def __init__(self, meta: dict, arrays: dict[str, np.ndarray]):
+        self.meta = meta
+        self.documents = [Document(**record) for record in meta["documents"]]
+        self.sections: list[str] = meta["sections"]
+        self.terms: list[str] = meta["terms"]
+        self.term_ids = {term: i for i, term in enumerate(self.terms)}
+        self.tokenizer = Tokenizer.from_dict(meta["tokenizer"])
+        self.arrays = arrays
+        for name, array in arrays.items():
+            setattr(self, name, array)
+        self.weights = self._term_weights()
+
+    # -- the fields every Index has, filled from `arrays` --
+    passage_doc: np.ndarray
+    passage_start: np.ndarray
+    passage_end: np.ndarray
+    passage_section: np.ndarray
+    sentence_ptr: np.ndarray
+    sentence_spans: np.ndarray
+    term_ptr: np.ndarray
+    posting_passage: np.ndarray
+    posting_tf: np.ndarray
+    passage_len: np.ndarray
+    idf: np.ndarray
+
+    @property
+    def passage_count(self) -> int:
+        return len(self.passage_doc)
+
+    def _term_weights(self) -> np.ndarray:
+        """Return each posting's BM25Okapi term score, the summand of get_scores."""
+        k1, b, avgdl = self.meta["k1"], self.meta["b"], self.meta["avgdl"]
+        tf = self.posting_tf.astype(np.float64)
+        length = self.passage_len[self.posting_passage].astype(np.float64)
+        idf = np.repeat(self.idf, np.diff(self.term_ptr))
+        return idf * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avgdl)))
+
+    def scores(self, terms: list[str]) -> np.ndarray:
+        """Return every passage's BM25Okapi score for the query terms (repeats count, as in get_scores)."""
+        counts = Counter(term for term in terms if term in self.term_ids)
+        if not counts:
+            return np.zeros(self.passage_count)
+        slices = [(self.term_ptr[i], self.term_ptr[i + 1], n) for i, n in
+                  ((self.term_ids[term], n) for term, n in counts.items())]
+        passages = np.concatenate([self.posting_passage[a:b] for a, b, _ in slices])
+        weights = np.concatenate([self.weights[a:b] * n for a, b, n in slices])
+        return np.bincount(passages, weights=weights, minlength=self.passage_count)
+
+    def has_term(self, passage: int, term: str) -> bool:
+        """Tell whether a passage (or its section heading) contains a term."""
+        term_id = self.term_ids.get(term)
+        if term_id is None:
+            return False
+        postings = self.posting_passage[self.term_ptr[term_id]:self.term_ptr[term_id + 1]]
+        i = np.searchsorted(postings, passage)  # postings are sorted by passage
+        return bool(i < len(postings) and postings[i] == passage)
+
+    def passage_text(self, passage: int) -> str:
+        """Return a passage's text: the source between its offsets, whitespace tidied."""
+        document = self.documents[self.passage_doc[passage]]
+        return " ".join(document.text[self.passage_start[passage]:self.passage_end[passage]].split())
+
+    def passage_sentences(self, passage: int) -> list[tuple[int, int]]:
+        """Return the (start, end) offsets of a passage's sentences."""
+        a, b = self.sentence_ptr[passage], self.sentence_ptr[passage + 1]
+        return [tuple(span) for span in self.sentence_spans[a:b].tolist()]
+
+    def section(self, passage: int) -> str | None:
+        """Return a passage's section heading, or None before the first heading."""
+        i = int(self.passage_section[passage])
+        return self.sections[i] if i >= 0 else None
+
+
+def corpus_fingerprint(corpus_dir: Path) -> str:
+    """Return a hash of everything an index depends on: documents, manifest, synonyms, this format."""
+    digest = hashlib.sha256(f"format {FORMAT_VERSION}".encode())
+    paths = document_paths(corpus_dir) + [Path(corpus_dir) / MANIFEST, Path(corpus_dir) / SYNONYMS_FILE]
+    for path in paths:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def build(corpus_dir: Path, previous: Index | None = None, progress: Progress = iter) -> tuple[Index, BuildReport]:
+    """Build the index of a corpus folder, re-chunking only documents that changed since `previous`.
+
+    Raises CorpusNotFound, BadDocument or BadSynonyms when the corpus cannot be read.
+    """
+    fingerprint = corpus_fingerprint(corpus_dir)
+    return build_from_documents(load_corpus(corpus_dir), read_synonyms(corpus_dir), previous, progress,
+                                fingerprint=fingerprint, corpus_dir=str(corpus_dir))
+
+
+def build_from_documents(documents: list[Document], synonyms: dict | None = None, previous: Index | None = None,
+                         progress: Progress = iter, fingerprint: str = "", corpus_dir: str = "") -> tuple[Index, BuildReport]:
+    """Build an index of documents already read (benchmarks use this to index other collections)."""
+    started = time.perf_counter()
+    old = {d.source: (i, d) for i, d in enumerate(previous.documents)} if previous else {}
+    report = BuildReport(removed=sorted(set(old) - {d.source for d in documents}))
+    passages: list[tuple[int, chunking.Passage]] = []
+    for doc_id, document in enumerate(progress(documents)):
+        before = old.get(document.source)
+        if before and before[1].sha256 == document.sha256:
+            report.unchanged.append(document.source)
+            passages.extend((doc_id, p) for p in _passages_of(previous, before[0]))
+        else:
+            (report.updated if before else report.added).append(document.source)
+            passages.extend((doc_id, p) for p in chunking.chunk(document))
+    index = _assemble(documents, passages, synonyms or {}, fingerprint, corpus_dir)
+    report.documents, report.passages = len(documents), index.passage_count
+    report.seconds = time.perf_counter() - started
+    return index, report
+
+
+def _passages_of(index: Index, doc_id: int) -> list[chunking.Passage]:
+    """Return the passages an index holds for one of its documents."""
+    found = np.flatnonzero(index.passage_doc == doc_id)
+    return [chunking.Passage(index.section(p), int(index.passage_start[p]), int(index.passage_end[p]),
+                             tuple(index.passage_sentences(p))) for p in found]
+
+
+def _assemble(documents: list[Document], passages: list[tuple[int, chunking.Passage]],
+              synonyms: dict, fingerprint: str, corpus_dir: str) -> Index:
+    """Tokenize the passages, let BM25Okapi compute the statistics, and pack it all into an Index."""
+    sections = sorted({p.section for _, p in passages if p.section})
+    section_ids = {s: i for i, s in enumerate(sections)}
+    # The section heading is part of what a passage is about, so its words are indexed too.
+    texts = [f"{p.section or ''}\n{documents[d].text[p.start:p.end]}" for d, p in passages]
+    vocabulary = Counter(word for text in texts for word in words(text))
+    tokenizer = Tokenizer(dict(vocabulary), synonyms)
+    token_lists = [tokenizer.tokenize(text) for text in texts]
+    if not any(token_lists):
+        token_lists = [["\0"] for _ in token_lists] or [["\0"]]  # BM25Okapi cannot divide by an empty corpus
+    bm25 = BM25Okapi(token_lists)
+    terms = sorted(bm25.idf)
+    term_ids = {t: i for i, t in enumerate(terms)}
+    term_column, tf_column, distinct = [], [], []
+    for freqs in bm25.doc_freqs:
+        term_column.extend(map(term_ids.__getitem__, freqs))
+        tf_column.extend(freqs.values())
+        distinct.append(len(freqs))
+    term_column = np.array(term_column, dtype=np.int32)
+    order = np.argsort(term_column, kind="stable")  # by term, then by passage
+    passage_column = np.repeat(np.arange(len(distinct), dtype=np.int32), distinct)
+    term_ptr = np.searchsorted(term_column[order], np.arange(len(terms) + 1)).astype(np.int64)
+    spans = [span for _, p in passages for span in p.sentences]
+    arrays = {
+        "passage_doc": np.array([d for d, _ in passages], dtype=np.int32),
+        "passage_start": np.array([p.start for _, p in passages], dtype=np.int64),
+        "passage_end": np.array([p.end for _, p in passages], dtype=np.int64),
+        "passage_section": np.array([section_ids.get(p.section, -1) for _, p in passages], dtype=np.int32),
+        "sentence_ptr": np.cumsum([0] + [len(p.sentences) for _, p in passages]).astype(np.int64),
+        "sentence_spans": np.array(spans, dtype=np.int64).reshape(-1, 2),
+        "term_ptr": term_ptr,
+        "posting_passage": passage_column[order],
+        "posting_tf": np.array(tf_column, dtype=np.int32)[order],
+        "passage_len": np.array(bm25.doc_len, dtype=np.int32),
+        "idf": np.array([bm25.idf[t] for t in terms], dtype=np.float64),
+    }
+    meta = {
+        "format": FORMAT_VERSION,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "corpus_dir": corpus_dir,
+        "fingerprint": fingerprint,
+        "k1": bm25.k1, "b": bm25.b, "avgdl": bm25.avgdl,
+        "documents": [document.__dict__ for document in documents],
+        "sections": sections,
+        "terms": terms,
+        "tokenizer": tokenizer.to_dict(),
+    }
+    return Index(meta, arrays)
+
+
+def save(index: Index, path: Path) -> None:
+    """Write the index to `path` atomically: a temporary file in the same folder, then a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = np.frombuffer(json.dumps(index.meta).encode("utf-8"), dtype=np.uint8)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            np.savez(file, meta=meta, **index.arrays)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def load(path: Path) -> Index:
+    """Read an index saved by save().
+
+    Raises IndexUnavailable if the file is missing, unreadable or of another format.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise IndexUnavailable(f"index file '{path}' does not exist; run `assistant reindex` to build it")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+        meta = json.loads(arrays.pop("meta").tobytes())
+        if meta.get("format") != FORMAT_VERSION:
+            raise ValueError(f"format {meta.get('format')}, expected {FORMAT_VERSION}")
+        return Index(meta, arrays)
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError) as error:
+        raise IndexUnavailable(
+            f"index file '{path}' is unreadable ({error}); run `assistant reindex` to rebuild it"
+        ) from None
+
+
+def load_or_build(corpus_dir: Path, path: Path, progress: Progress = iter) -> tuple[Index, BuildReport | None]:
+    """Return the saved index if it matches the corpus; otherwise build, save and return a new one.
+
+    The report is None when the saved index was current.
+    Raises CorpusNotFound, BadDocument or BadSynonyms when a needed rebuild cannot read the corpus.
+    """
+    try:
+        index = load(path)
+    except IndexUnavailable:
+        index = None
+    if index is not None and index.meta["fingerprint"] == corpus_fingerprint(corpus_dir):
+        return index, None
+    index, report = build(corpus_dir, previous=index, progress=progress)
+    save(index, path)
+    return index, report

@@ -1,0 +1,177 @@
+"""One tokenizer for passages and questions.
+
+Each word is lowercased, split if it is two words run together ("thefemoral"),
+corrected if it is a misspelling of a corpus word ("strech"), dropped if it is a
+stopword, and stemmed. Lay phrases from the synonyms file then add the article's
+word ("thigh bone" adds "femur"). The corpus vocabulary decides what counts as a
+known word, so a Tokenizer is built with the index and saved inside it.
+"""
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import symspellpy
+import wordninja
+from nltk.stem.snowball import SnowballStemmer
+
+from .errors import BadSynonyms
+
+SYNONYMS_FILE = "synonyms.toml"
+WORD = re.compile(r"[^\W_]+")
+APOSTROPHES = re.compile(r"(?<=[^\W_])['’‘`](?=[^\W_])")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Return the shipped stopword list."""
+    text = (Path(__file__).parent / "stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Return symspellpy's shipped English frequency list: words that are real words, not typos."""
+    path = Path(symspellpy.__file__).parent / "frequency_dictionary_en_82_765.txt"
+    return frozenset(line.split(" ", 1)[0] for line in path.read_text(encoding="utf-8").splitlines())
+
+
+STEM = SnowballStemmer("english").stem
+
+
+def words(text: str) -> list[str]:
+    """Return the lowercased words of a text, apostrophes removed ("it's" -> "its")."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return WORD.findall(APOSTROPHES.sub("", text))
+
+
+def read_synonyms(corpus_dir: Path) -> dict[str, list[str]]:
+    """Return the corpus's synonyms file as {article word: [lay words]}, or {} without one.
+
+    Raises BadSynonyms when the file is not valid TOML of that shape.
+    """
+    path = Path(corpus_dir) / SYNONYMS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise BadSynonyms(f"{path}: not valid TOML ({error}); fix the line it names") from None
+    for key, value in data.items():
+        if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise BadSynonyms(f'{path}: "{key}" must be a list of strings, like {key} = ["lay word", "another"]')
+    return data
+
+
+class Tokenizer:
+    """Turns text into index terms, knowing the corpus's words (`vocabulary`: word -> count)."""
+
+    def __init__(self, vocabulary: dict[str, int], synonyms: dict[str, list[str]] | None = None):
+        self.vocabulary = vocabulary
+        self.synonyms = synonyms or {}
+        self._word_cache: dict[str, tuple[str, ...]] = {}
+        self._splitter = None
+        self._speller = None
+        self._phrases = self._compile_synonyms()
+        self._longest_phrase = max((len(key) for key in self._phrases), default=1)
+
+    def to_dict(self) -> dict:
+        """Return the state to save with the index."""
+        return {"vocabulary": self.vocabulary, "synonyms": self.synonyms}
+
+    @classmethod
+    def from_dict(cls, state: dict) -> "Tokenizer":
+        """Rebuild a Tokenizer saved by to_dict."""
+        return cls(state["vocabulary"], state["synonyms"])
+
+    def tokenize(self, text: str) -> list[str]:
+        """Return the index terms of a text."""
+        return [term for group in self.term_groups(text) for term in group]
+
+    def term_groups(self, text: str) -> list[tuple[str, ...]]:
+        """Return the terms grouped by concept: a lay phrase and the article word it adds share a group."""
+        stems = [stem for word in words(text) for stem in self.analyse_word(word)]
+        groups, i = [], 0
+        while i < len(stems):
+            for size in range(min(self._longest_phrase, len(stems) - i), 0, -1):
+                added = self._phrases.get(tuple(stems[i:i + size]))
+                if added:
+                    groups.append(tuple(stems[i:i + size]) + added)
+                    i += size
+                    break
+            else:
+                groups.append((stems[i],))
+                i += 1
+        return groups
+
+    def analyse_word(self, word: str) -> tuple[str, ...]:
+        """Return the stems of one lowercased word: split, corrected, stopwords dropped."""
+        cached = self._word_cache.get(word)
+        if cached is None:
+            if word in stopwords():
+                cached = ()
+            else:
+                parts = [word] if self.is_known(word) else (len(word) >= 6 and self.split(word)) or [self.correct(word)]
+                cached = tuple(STEM(part) for part in parts if part not in stopwords())
+            self._word_cache[word] = cached
+        return cached
+
+    def is_known(self, word: str) -> bool:
+        """Tell whether a word is a real word: a number, English, or recurring in the corpus."""
+        return word.isdigit() or word in english_words() or self.vocabulary.get(word, 0) >= 2
+
+    def split(self, word: str) -> list[str] | None:
+        """Return the words of a run-together word ("causehip" -> cause, hip), or None if it is not one."""
+        if self._splitter is None:
+            self._splitter = _CorpusLanguageModel([w for w, n in self.vocabulary.items() if n >= 2])
+        parts = self._splitter.split(word)
+        known = lambda part: part in english_words() or self.vocabulary.get(part, 0) >= 2  # noqa: E731
+        if len(parts) < 2 or not all(known(p) and (len(p) > 1 or p in "ai") for p in parts):
+            return None
+        return parts if max(map(len, parts)) >= 3 else None
+
+    def correct(self, word: str) -> str:
+        """Return the corpus word closest to a misspelled word, or the word itself."""
+        if word in self.vocabulary or len(word) < 4 or not word.isalpha():
+            return word
+        if self._speller is None:
+            self._speller = symspellpy.SymSpell(max_dictionary_edit_distance=2)
+            for known, count in self.vocabulary.items():
+                if len(known) >= 3 and known.isalpha():
+                    self._speller.create_dictionary_entry(known, count)
+        distance = 1 if len(word) <= 7 else 2
+        found = self._speller.lookup(word, symspellpy.Verbosity.TOP, max_edit_distance=distance)
+        return found[0].term if found else word
+
+    def _compile_synonyms(self) -> dict[tuple[str, ...], tuple[str, ...]]:
+        """Map each lay phrase's stems to the stems of the article word it stands for."""
+        phrases = {}
+        for canonical, alternatives in self.synonyms.items():
+            target = tuple(stem for word in words(canonical) for stem in self.analyse_word(word))
+            for alternative in alternatives:
+                key = tuple(stem for word in words(alternative) for stem in self.analyse_word(word))
+                if key and target and key != target:
+                    phrases[key] = tuple(stem for stem in target if stem not in key)
+        return {key: added for key, added in phrases.items() if added}
+
+
+@lru_cache(maxsize=1)
+def _english_by_frequency() -> tuple[str, ...]:
+    """Return wordninja's English words, most frequent first."""
+    costs = wordninja.DEFAULT_LANGUAGE_MODEL._wordcost
+    return tuple(sorted(costs, key=costs.get))
+
+
+class _CorpusLanguageModel(wordninja.LanguageModel):
+    """wordninja's English model with the corpus's recurring words ranked first, so that
+    "theiliacus" splits into "the iliacus" and not "the ilia cus"."""
+
+    def __init__(self, corpus_words: list[str]):
+        ranked = list(dict.fromkeys([*corpus_words, *_english_by_frequency()]))
+        # wordninja's own cost: Zipf's law over the ranked list.
+        self._wordcost = {word: math.log((rank + 1) * math.log(len(ranked))) for rank, word in enumerate(ranked)}
+        self._maxword = max(len(word) for word in ranked)
