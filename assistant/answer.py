@@ -11,13 +11,23 @@ import numpy as np
 from .config import DEFAULT_TOP_K, MAX_QUESTION_CHARS, MAX_TOP_K
 from .errors import BadQuestion
 from .index import Index
+from .text import Group
 from .safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE, red_flags
 
 # Share of the question's informative weight (idf) that the best passage must cover
 # for the articles to count as answering it. Calibrated on our own question sets
 # (tests/questions.jsonl and the dev set): answerable questions cover 0.6-1.0,
 # out-of-scope ones 0-0.4.
-MIN_COVERAGE = 0.5
+MIN_COVERAGE = 0.55
+RERANK_DEPTH = 20
+COVERAGE_POWER = 2.0
+HEADING_BONUS = 0.25
+ANSWER_TYPE_BONUS = 0.25
+# What kind of answer a question asks for, as words such answers usually contain.
+ANSWER_TYPES = [
+    (re.compile(r"\bhow long\b", re.I), "seconds minutes hours days weeks"),
+    (re.compile(r"\bhow (often|many times)\b", re.I), "times daily day week repetitions"),
+]
 # Words that point back to an earlier question ("How long do I hold it?").
 FOLLOW_UP = re.compile(r"\b(it|its|this|that|these|those|they|them|there|one|ones)\b|^\s*(and|also|so|what about|how about)\b", re.I)
 
@@ -52,15 +62,7 @@ def answer(index: Index, question: str, history: list[str] | tuple = (), top_k: 
     """
     question, history, top_k = check_question(question, history, top_k)
     urgent = any(red_flags(text) for text in [question, *history])
-    groups = index.tokenizer.term_groups(question)
-    query = [term for group in groups for term in group]
-    if history and (not groups or FOLLOW_UP.search(question)):
-        context = index.tokenizer.term_groups(history[-1])
-        query += [term for group in context for term in group]
-        groups = groups or context
-
-    scores = index.scores(query)
-    ranked = top_passages(scores, top_k)
+    ranked, scores, groups = rank(index, question, history, top_k)
     found = bool(ranked) and coverage(index, ranked[0], groups) >= MIN_COVERAGE
     if not found:
         ranked = []
@@ -79,6 +81,46 @@ def answer(index: Index, question: str, history: list[str] | tuple = (), top_k: 
     }
 
 
+def rank(index: Index, question: str, history: list[str], k: int) -> tuple[list[int], np.ndarray, list[Group]]:
+    """Return the k best passages (best first), every passage's score, and the question's concepts.
+
+    A follow-up ("How long do I hold it?") borrows the terms of the latest earlier question.
+    """
+    groups = index.tokenizer.term_groups(question)
+    query = [term for group in groups for term in group.terms]
+    if history and (not groups or FOLLOW_UP.search(question)):
+        context = index.tokenizer.term_groups(history[-1])
+        query += [term for group in context for term in group.terms]
+        groups = groups + context
+    scores = index.scores(query)
+    wanted = [term for pattern, hint in ANSWER_TYPES if pattern.search(question)
+              for term in index.tokenizer.tokenize(hint)]
+    candidates = top_passages(scores, max(k, RERANK_DEPTH))
+    # Prefer passages that cover more of the question's concepts over ones that repeat one of them.
+    weighted = {p: scores[p] * coverage(index, p, groups) ** COVERAGE_POWER
+                * (1 + HEADING_BONUS * heading_match(index, p, groups))
+                * (1 + ANSWER_TYPE_BONUS * any(index.has_term(p, t) for t in wanted)) for p in candidates}
+    return sorted(candidates, key=lambda p: (-weighted[p], p))[:k], scores, groups
+
+
+def heading_match(index: Index, passage: int, groups: list[Group]) -> float:
+    """Return how much of a section's heading the question repeats, for the section's first passage only.
+
+    Articles often put a question as a heading and its answer right under it
+    ("What does the iliacus do?" / "Short answer: ...").
+    """
+    section = int(index.passage_section[passage])
+    first = passage == 0 or index.passage_section[passage - 1] != section \
+        or index.passage_doc[passage - 1] != index.passage_doc[passage]
+    if section < 0 or not first:
+        return 0.0
+    heading = index.tokenizer.term_groups(index.sections[section])
+    asked = {term for group in groups for term in group.terms}
+    total = sum(group.weight for group in heading)
+    shared = sum(group.weight for group in heading if asked.intersection(group.terms))
+    return shared / total if total else 0.0
+
+
 def top_passages(scores: np.ndarray, k: int) -> list[int]:
     """Return the indexes of the k best-scoring passages with a positive score, best first."""
     candidates = np.flatnonzero(scores > 0)
@@ -88,28 +130,22 @@ def top_passages(scores: np.ndarray, k: int) -> list[int]:
     return sorted(candidates.tolist(), key=lambda p: (-scores[p], p))
 
 
-def term_weight(index: Index, group: tuple[str, ...]) -> float:
-    """Return how informative a concept is: its best idf; a word the corpus lacks counts as the rarest."""
-    rarest = float(index.idf.max()) if len(index.idf) else 1.0
-    return max(float(index.idf[index.term_ids[t]]) if t in index.term_ids else rarest for t in group)
+def coverage(index: Index, passage: int, groups: list[Group]) -> float:
+    """Return the share of the question's informative weight that a passage contains."""
+    groups = set(groups)
+    total = sum(group.weight for group in groups)
+    covered = sum(group.weight for group in groups if any(index.has_term(passage, t) for t in group.terms))
+    return covered / total if total > 0 else 0.0
 
 
-def coverage(index: Index, passage: int, groups: list[tuple[str, ...]]) -> float:
-    """Return the idf-weighted share of the question's concepts that a passage contains."""
-    weights = [term_weight(index, group) for group in set(groups)]
-    covered = [w for group, w in zip(set(groups), weights) if any(index.has_term(passage, t) for t in group)]
-    return sum(covered) / sum(weights) if weights and sum(weights) > 0 else 0.0
-
-
-def best_sentence(index: Index, passage: int, groups: list[tuple[str, ...]]) -> str:
+def best_sentence(index: Index, passage: int, groups: list[Group]) -> str:
     """Return the passage's sentence that covers the most question weight (the first on a tie)."""
     document = index.documents[index.passage_doc[passage]]
-    weights = {group: term_weight(index, group) for group in set(groups)}
     best, best_score = "", -1.0
     for start, end in index.passage_sentences(passage):
         sentence = " ".join(document.text[start:end].split())
         terms = set(index.tokenizer.tokenize(sentence))
-        score = sum(w for group, w in weights.items() if terms.intersection(group))
+        score = sum(group.weight for group in set(groups) if terms.intersection(group.terms))
         if score > best_score:
             best, best_score = sentence, score
     return best

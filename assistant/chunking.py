@@ -73,7 +73,7 @@ def classify_lines(text: str, start: int = 0) -> list[tuple[str, int, int]]:
         elif i + 1 < len(lines) and IMAGE_CREDIT.search(text[slice(*lines[i + 1])]) and len(line) <= 100 \
                 and line[-1] not in ".!?":
             kinds.append("furniture")  # an image caption: the line just above an image credit
-        elif is_heading(line):
+        elif is_heading(line, text[slice(*lines[i + 1])].strip() if i + 1 < len(lines) else ""):
             kinds.append("heading")
         else:
             kinds.append("body")
@@ -96,15 +96,16 @@ def bibliography_start(text: str, lines: list[tuple[int, int]], kinds: list[str]
     return range(0)
 
 
-def is_heading(line: str) -> bool:
-    """Tell whether a line is a short, title-like section heading."""
+def is_heading(line: str, next_line: str = "") -> bool:
+    """Tell whether a line is a short, title-like section heading (`next_line` is the line after it)."""
     if len(line) > 100 or BULLET.match(line) or FIELD.match(line):
         return False
     if not (line[0].isupper() or line[0].isdigit()):
         return False
     words = len(line.split())
     if line.endswith(":"):
-        return words <= 3  # "Reaching the psoas:"; longer ones introduce a list
+        # "Reaching the psoas:" heads a section; "Some muscles include:" introduces a list.
+        return words <= 16 and not BULLET.match(next_line)
     return line[-1] not in SENTENCE_END and words <= 16
 
 
@@ -138,8 +139,9 @@ def split_long(text: str, start: int, end: int, limit: int = MAX_PASSAGE_CHARS) 
     return [(s, e) for s, e in pieces if s < e]
 
 
-def chunk(document: Document, target: int = TARGET_PASSAGE_CHARS) -> list[Passage]:
+def chunk(document: Document, target: int | None = None) -> list[Passage]:
     """Split a document into passages of whole sentences that never cross a section or furniture."""
+    target = target or TARGET_PASSAGE_CHARS
     text = document.text
     passages: list[Passage] = []
     section = None

@@ -35,3 +35,7 @@ class BadSynonyms(AssistantError, ValueError):
 
 class BadQuestionFile(AssistantError, ValueError):
     """A questions file (JSON Lines) cannot be read or has a malformed line."""
+
+
+class BadSetting(AssistantError, ValueError):
+    """A setting (option, environment variable or config key) has a value the server cannot use."""

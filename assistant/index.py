@@ -30,6 +30,8 @@ from .errors import IndexUnavailable
 from .text import SYNONYMS_FILE, Tokenizer, read_synonyms, words
 
 FORMAT_VERSION = 1
+BM25_K1 = 1.5
+BM25_B = 0.75
 Progress = Callable[[Iterable], Iterable]
 
 
@@ -182,7 +184,7 @@ def _assemble(documents: list[Document], passages: list[tuple[int, chunking.Pass
     token_lists = [tokenizer.tokenize(text) for text in texts]
     if not any(token_lists):
         token_lists = [["\0"] for _ in token_lists] or [["\0"]]  # BM25Okapi cannot divide by an empty corpus
-    bm25 = BM25Okapi(token_lists)
+    bm25 = BM25Okapi(token_lists, k1=BM25_K1, b=BM25_B)
     terms = sorted(bm25.idf)
     term_ids = {t: i for i, t in enumerate(terms)}
     term_column, tf_column, distinct = [], [], []

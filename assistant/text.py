@@ -14,6 +14,7 @@ import tomllib
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import symspellpy
 import wordninja
@@ -34,18 +35,57 @@ def stopwords() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def english_words() -> frozenset[str]:
-    """Return symspellpy's shipped English frequency list: words that are real words, not typos."""
+def english_words() -> dict[str, int]:
+    """Return symspellpy's shipped English frequency list (word -> count): real words, not typos."""
     path = Path(symspellpy.__file__).parent / "frequency_dictionary_en_82_765.txt"
-    return frozenset(line.split(" ", 1)[0] for line in path.read_text(encoding="utf-8").splitlines())
+    pairs = (line.split(" ", 1) for line in path.read_text(encoding="utf-8").splitlines())
+    return {word: int(count) for word, count in pairs}
 
 
-STEM = SnowballStemmer("english").stem
+@lru_cache(maxsize=1)
+def _english_total() -> int:
+    return sum(english_words().values())
+
+
+def informativeness(word: str) -> float:
+    """Return how much a word says about a topic: its surprisal in general English.
+
+    "go" or "reason" say little, "migraine" or "psoas" a lot; a word English lacks
+    (a technical term, a typo) counts as the rarest.
+    """
+    count = english_words().get(word) or english_words().get(word.rstrip("s"), 0)
+    return min(MAX_INFORMATIVENESS, math.log(_english_total() / (count + 1)))
+
+
+# The surprisal of the rarest words of the English list, about log(5e11 / 2e4).
+MAX_INFORMATIVENESS = 17.0
+
+
+class Group(NamedTuple):
+    """One concept of a text: its terms (a lay phrase plus the article word it adds) and its weight."""
+
+    terms: tuple[str, ...]
+    weight: float
+
+
+_SNOWBALL = SnowballStemmer("english").stem
+
+
+@lru_cache(maxsize=1)
+def irregular_forms() -> dict[str, str]:
+    """Return the shipped irregular verb forms (made -> make), which the stemmer cannot reduce."""
+    text = (Path(__file__).parent / "irregular.txt").read_text(encoding="utf-8")
+    return dict(line.split() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def stem(word: str) -> str:
+    """Return a word's stem, irregular verb forms first reduced to their base form."""
+    return _SNOWBALL(irregular_forms().get(word, word))
 
 
 def words(text: str) -> list[str]:
-    """Return the lowercased words of a text, apostrophes removed ("it's" -> "its")."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    """Return the lowercased words of a text, apostrophes removed ("it's" -> "its"), "%" as "percent"."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("%", " percent ")
     return WORD.findall(APOSTROPHES.sub("", text))
 
 
@@ -90,39 +130,45 @@ class Tokenizer:
 
     def tokenize(self, text: str) -> list[str]:
         """Return the index terms of a text."""
-        return [term for group in self.term_groups(text) for term in group]
+        return [term for group in self.term_groups(text) for term in group.terms]
 
-    def term_groups(self, text: str) -> list[tuple[str, ...]]:
-        """Return the terms grouped by concept: a lay phrase and the article word it adds share a group."""
-        stems = [stem for word in words(text) for stem in self.analyse_word(word)]
+    def term_groups(self, text: str) -> list[Group]:
+        """Return the text's concepts: a lay phrase and the article word it adds share a group."""
+        stems = [pair for word in words(text) for pair in self.analyse_word(word)]
         groups, i = [], 0
         while i < len(stems):
             for size in range(min(self._longest_phrase, len(stems) - i), 0, -1):
-                added = self._phrases.get(tuple(stems[i:i + size]))
-                if added:
-                    groups.append(tuple(stems[i:i + size]) + added)
+                key = tuple(stem for stem, _ in stems[i:i + size])
+                added = self._phrases.get(key)
+                if added or size == 1:
+                    weight = max(weight for _, weight in stems[i:i + size])
+                    groups.append(Group(key + (added or ()), weight))
                     i += size
                     break
-            else:
-                groups.append((stems[i],))
-                i += 1
         return groups
 
-    def analyse_word(self, word: str) -> tuple[str, ...]:
-        """Return the stems of one lowercased word: split, corrected, stopwords dropped."""
+    def analyse_word(self, word: str) -> tuple[tuple[str, float], ...]:
+        """Return (stem, informativeness) for each part of one lowercased word: split, corrected, stopwords dropped."""
         cached = self._word_cache.get(word)
         if cached is None:
             if word in stopwords():
                 cached = ()
             else:
-                parts = [word] if self.is_known(word) else (len(word) >= 6 and self.split(word)) or [self.correct(word)]
-                cached = tuple(STEM(part) for part in parts if part not in stopwords())
+                parts = [word] if self.is_known(word) else self.repair(word)
+                cached = tuple((stem(part), informativeness(part)) for part in parts if part not in stopwords())
             self._word_cache[word] = cached
         return cached
 
     def is_known(self, word: str) -> bool:
         """Tell whether a word is a real word: a number, English, or recurring in the corpus."""
         return word.isdigit() or word in english_words() or self.vocabulary.get(word, 0) >= 2
+
+    def repair(self, word: str) -> list[str]:
+        """Return an unknown word as the corpus word it misspells, else as the words run together in it."""
+        corrected = self.correct(word)
+        if corrected != word:
+            return [corrected]
+        return (len(word) >= 6 and self.split(word)) or [word]
 
     def split(self, word: str) -> list[str] | None:
         """Return the words of a run-together word ("causehip" -> cause, hip), or None if it is not one."""
@@ -151,9 +197,9 @@ class Tokenizer:
         """Map each lay phrase's stems to the stems of the article word it stands for."""
         phrases = {}
         for canonical, alternatives in self.synonyms.items():
-            target = tuple(stem for word in words(canonical) for stem in self.analyse_word(word))
+            target = tuple(stem for word in words(canonical) for stem, _ in self.analyse_word(word))
             for alternative in alternatives:
-                key = tuple(stem for word in words(alternative) for stem in self.analyse_word(word))
+                key = tuple(stem for word in words(alternative) for stem, _ in self.analyse_word(word))
                 if key and target and key != target:
                     phrases[key] = tuple(stem for stem in target if stem not in key)
         return {key: added for key, added in phrases.items() if added}

@@ -1,0 +1,146 @@
+"""The JSON API under /api/: answer, health, sources; every error as {"error": "..."}."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import parse_many
+from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
+
+from .answer import answer
+from .config import DEFAULT_TOP_K, MAX_HISTORY
+from .errors import AssistantError, BadQuestion, BadSetting, DocumentNotFound
+from .index import Index
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+FIELDS = ("question", "history", "top_k")
+EXAMPLE = '{"question": "How do I stretch my hip flexors?"}'
+
+# What to say for an HTTP error raised without a description of our own.
+HTTP_MESSAGES = {
+    404: "no such API endpoint: {path}; see /openapi.json for the endpoints",
+    405: "{method} is not allowed on {path}; use {allowed}",
+    413: "the request body is larger than {limit} bytes; send one question and at most " f"{MAX_HISTORY} earlier ones",
+    429: "too many requests from your address (limit: {description}); wait a moment and try again",
+    500: "the server failed on this request; please try again later",
+}
+
+
+def init_app(app: Flask) -> None:
+    """Register the API on an app, with the per-client rate limit on /api/answer."""
+    app.register_blueprint(bp)
+    rate = str(app.config["RATE_LIMIT"])
+    try:
+        parse_many(rate)
+    except ValueError:
+        raise BadSetting(f"rate limit {rate!r} is not understood; write it like '120 per minute' "
+                         "(ASSISTANT_RATE_LIMIT)") from None
+    # One limiter per app, so each app (and each test) counts its own requests.
+    limiter = Limiter(get_remote_address, app=app)
+    app.view_functions["api.answer_question"] = limiter.limit(rate)(app.view_functions["api.answer_question"])
+
+
+def current_index() -> Index:
+    """Return the process's index, through its holder (never cached elsewhere, so it can be swapped)."""
+    return current_app.extensions["assistant"].get()
+
+
+@bp.post("/answer")
+def answer_question():
+    """Answer {"question", "history", "top_k"} with the engine's result object, unchanged."""
+    body = json_object()
+    unknown = sorted(set(body) - set(FIELDS))
+    if unknown:
+        raise BadQuestion(f"unknown field(s) {', '.join(map(repr, unknown))}; the body takes {', '.join(FIELDS)}")
+    if "question" not in body:
+        raise BadQuestion(f"question is missing; send {EXAMPLE}")
+    history = body.get("history", [])
+    if isinstance(history, list) and len(history) > MAX_HISTORY:
+        raise BadQuestion(f"history holds {len(history)} questions; send at most {MAX_HISTORY} (the latest ones)")
+    return jsonify(answer(current_index(), body["question"], history, body.get("top_k", DEFAULT_TOP_K)))
+
+
+def json_object() -> dict:
+    """Return the request body as a JSON object.
+
+    Raises UnsupportedMediaType (415) or BadRequest (400) saying what to send instead.
+    """
+    if not request.is_json:
+        raise UnsupportedMediaType(f"send JSON with the header Content-Type: application/json, like {EXAMPLE}")
+    try:
+        body = json.loads(request.get_data())
+    except RecursionError:
+        raise BadRequest("the JSON body is nested too deeply") from None
+    except ValueError as error:  # JSONDecodeError, bad UTF-8, or an integer too long to convert
+        raise BadRequest(f"the body is not valid JSON ({error}); send {EXAMPLE}") from None
+    if not isinstance(body, dict):
+        raise BadRequest(f"the body must be a JSON object, like {EXAMPLE}")
+    return body
+
+
+@bp.get("/health")
+def health():
+    """Report that the server is up, with the size and age of its index."""
+    index = current_index()
+    return jsonify(status="ok", documents=len(index.documents), passages=index.passage_count,
+                   built_at=index.meta["built_at"])
+
+
+@bp.get("/sources")
+def sources():
+    """List the articles: id (the file name), title, file name and URL when known."""
+    return jsonify(sources=[source_summary(document) for document in current_index().documents])
+
+
+@bp.get("/sources/<source_id>")
+def source(source_id: str):
+    """Return one article's title and text, so a citation's offsets can be shown in context."""
+    for document in current_index().documents:
+        if document.source == source_id:
+            return jsonify(source_summary(document) | {"text": document.text, "body_start": document.body_start})
+    raise DocumentNotFound(f"no article with id {source_id!r}; GET /api/sources lists them")
+
+
+def source_summary(document) -> dict:
+    """Return what identifies an article: id, title, file name and, when known, its URL."""
+    summary = {"id": document.source, "title": document.title, "source": document.source}
+    if document.metadata.get("url"):
+        summary["url"] = document.metadata["url"]
+    return summary
+
+
+@bp.app_errorhandler(Exception)
+def error_response(error: Exception):
+    """Answer every error under /api/ as JSON {"error": "..."}; leave other paths to Flask's pages."""
+    if not (request.path == "/api" or request.path.startswith("/api/")):
+        if isinstance(error, HTTPException):
+            return error
+        raise error  # Flask logs it and shows its own 500 page
+    if isinstance(error, HTTPException):
+        response = error.get_response()  # keeps headers such as Allow and Retry-After
+        response.set_data(json.dumps({"error": http_message(error)}))
+        response.mimetype = "application/json"
+        return response
+    if isinstance(error, BadQuestion):
+        return jsonify(error=str(error)), 400
+    if isinstance(error, DocumentNotFound):
+        return jsonify(error=str(error)), 404
+    if isinstance(error, AssistantError):  # the corpus or index cannot be read: the operator must fix it
+        current_app.logger.error("index unavailable: %s", error)
+        return jsonify(error=f"the articles are not available right now ({error})"), 503
+    current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
+    return jsonify(error=HTTP_MESSAGES[500]), 500
+
+
+def http_message(error: HTTPException) -> str:
+    """Return the message for an HTTP error: its own description if it has one, else ours."""
+    template = HTTP_MESSAGES.get(error.code)
+    own = error.description != type(error).description and error.code != 429  # 429's is only the limit
+    if template is None or own:
+        return str(error.description)
+    allowed = ", ".join(getattr(error, "valid_methods", None) or [])
+    return template.format(path=request.path, method=request.method, allowed=allowed,
+                           limit=current_app.config["MAX_CONTENT_LENGTH"], description=error.description)
+
