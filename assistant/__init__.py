@@ -1,1 +1,44 @@
-"""Hip-flexor (iliopsoas) question answering: cited passages from our articles."""
+"""Hip-flexor (iliopsoas) question answering: cited passages from our articles.
+
+create_app() builds the web app. Flask is imported inside it, so the command line's
+`ask` does not pay for loading Flask.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+MAX_BODY_BYTES = 16 * 1024
+
+
+def create_app(config: Mapping | None = None):
+    """Create the web app (chat page, JSON API, OpenAPI description) from defaults, ASSISTANT_* variables, then `config`.
+
+    Raises BadSetting when a setting cannot be used.
+    """
+    from flask import Flask
+
+    from . import api, openapi, site
+    from .config import bundled_dir, default_corpus_dir, default_index_path
+    from .holder import IndexHolder
+
+    app = Flask(__name__, static_folder=str(bundled_dir("web")), static_url_path="/static")
+    app.config.from_mapping(
+        CORPUS=str(default_corpus_dir()),
+        INDEX=None,  # default: per-user data file named after the corpus (config.default_index_path)
+        RATE_LIMIT="120 per minute",
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+    )
+    app.config.from_prefixed_env("ASSISTANT")
+    if config:
+        app.config.from_mapping(config)
+    corpus = Path(str(app.config["CORPUS"]))
+    index_path = Path(str(app.config["INDEX"])) if app.config["INDEX"] else default_index_path(corpus)
+    app.extensions["assistant"] = IndexHolder(corpus, index_path)
+    app.json.sort_keys = False  # the engine's result object goes out as the engine built it
+    api.init_app(app)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(site.bp)
+    return app

@@ -19,7 +19,7 @@ from .safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE, red_flags
 # (tests/questions.jsonl and the dev set): answerable questions cover 0.6-1.0,
 # out-of-scope ones 0-0.4.
 MIN_COVERAGE = 0.55
-RERANK_DEPTH = 20
+RERANK_DEPTH = 30
 COVERAGE_POWER = 2.0
 HEADING_BONUS = 0.25
 ANSWER_TYPE_BONUS = 0.25
@@ -27,6 +27,8 @@ ANSWER_TYPE_BONUS = 0.25
 ANSWER_TYPES = [
     (re.compile(r"\bhow long\b", re.I), "seconds minutes hours days weeks"),
     (re.compile(r"\bhow (often|many times)\b", re.I), "times daily day week repetitions"),
+    (re.compile(r"^\s*where\b", re.I), "located location between lies found attaches"),
+    (re.compile(r"^\s*what (is|are) (a|an|the)?\s*\w+( \w+)?\s*\??$", re.I), "called known refers means defined"),
 ]
 # Words that point back to an earlier question ("How long do I hold it?").
 FOLLOW_UP = re.compile(r"\b(it|its|this|that|these|those|they|them|there|one|ones)\b|^\s*(and|also|so|what about|how about)\b", re.I)
@@ -100,7 +102,7 @@ def rank(index: Index, question: str, history: list[str], k: int) -> tuple[list[
     weighted = {p: scores[p] * coverage(index, p, groups) ** COVERAGE_POWER
                 * (1 + HEADING_BONUS * heading_match(index, p, groups))
                 * (1 + ANSWER_TYPE_BONUS * any(index.has_term(p, t) for t in wanted)) for p in candidates}
-    return sorted(candidates, key=lambda p: (-weighted[p], p))[:k], scores, groups
+    return distinct(index, sorted(candidates, key=lambda p: (-weighted[p], p)), k), scores, groups
 
 
 def heading_match(index: Index, passage: int, groups: list[Group]) -> float:
@@ -119,6 +121,19 @@ def heading_match(index: Index, passage: int, groups: list[Group]) -> float:
     total = sum(group.weight for group in heading)
     shared = sum(group.weight for group in heading if asked.intersection(group.terms))
     return shared / total if total else 0.0
+
+
+def distinct(index: Index, ranked: list[int], k: int) -> list[int]:
+    """Return the first k passages of a ranking that do not overlap a better one."""
+    chosen: list[int] = []
+    for p in ranked:
+        doc, start, end = index.passage_doc[p], index.passage_start[p], index.passage_end[p]
+        if not any(index.passage_doc[q] == doc and index.passage_start[q] < end and start < index.passage_end[q]
+                   for q in chosen):
+            chosen.append(p)
+            if len(chosen) == k:
+                break
+    return chosen
 
 
 def top_passages(scores: np.ndarray, k: int) -> list[int]:

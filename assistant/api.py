@@ -73,8 +73,12 @@ def json_object() -> dict:
         body = json.loads(request.get_data())
     except RecursionError:
         raise BadRequest("the JSON body is nested too deeply") from None
-    except ValueError as error:  # JSONDecodeError, bad UTF-8, or an integer too long to convert
+    except json.JSONDecodeError as error:
         raise BadRequest(f"the body is not valid JSON ({error}); send {EXAMPLE}") from None
+    except UnicodeDecodeError:
+        raise BadRequest("the body is not UTF-8 text; send JSON encoded as UTF-8") from None
+    except ValueError:  # Python refuses integers of more than 4300 digits
+        raise BadRequest("the JSON body holds a number too long to read") from None
     if not isinstance(body, dict):
         raise BadRequest(f"the body must be a JSON object, like {EXAMPLE}")
     return body
@@ -140,7 +144,7 @@ def http_message(error: HTTPException) -> str:
     own = error.description != type(error).description and error.code != 429  # 429's is only the limit
     if template is None or own:
         return str(error.description)
-    allowed = ", ".join(getattr(error, "valid_methods", None) or [])
+    allowed = ", ".join(m for m in getattr(error, "valid_methods", None) or [] if m not in ("HEAD", "OPTIONS"))
     return template.format(path=request.path, method=request.method, allowed=allowed,
                            limit=current_app.config["MAX_CONTENT_LENGTH"], description=error.description)
 

@@ -164,13 +164,19 @@ def chunk(document: Document, target: int | None = None) -> list[Passage]:
 
 
 def pack(section: str | None, sentences: list[tuple[int, int]], target: int) -> list[Passage]:
-    """Group consecutive sentences into passages of about `target` characters, at most the maximum."""
-    passages, group = [], []
-    for span in sentences:
-        if group and (span[1] - group[0][0] > MAX_PASSAGE_CHARS or group[-1][1] - group[0][0] >= target):
-            passages.append(Passage(section, group[0][0], group[-1][1], tuple(group)))
-            group = []
-        group.append(span)
-    if group:
+    """Return overlapping passages: one starting at each sentence, grown to about `target` characters.
+
+    Overlap means every sentence is also seen with the sentences after it, so a fact
+    split over two sentences is still found whole; answers drop overlapping repeats.
+    """
+    passages = []
+    for i in range(len(sentences)):
+        group = [sentences[i]]
+        for span in sentences[i + 1:]:
+            if span[1] - group[0][0] > MAX_PASSAGE_CHARS or group[-1][1] - group[0][0] >= target:
+                break
+            group.append(span)
         passages.append(Passage(section, group[0][0], group[-1][1], tuple(group)))
+        if group[-1] == sentences[-1]:
+            break  # later windows would be tails of this one
     return passages

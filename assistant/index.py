@@ -18,6 +18,7 @@ import time
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -31,7 +32,7 @@ from .text import SYNONYMS_FILE, Tokenizer, read_synonyms, words
 
 FORMAT_VERSION = 1
 BM25_K1 = 1.5
-BM25_B = 0.75
+BM25_B = 0.3
 Progress = Callable[[Iterable], Iterable]
 
 
@@ -175,27 +176,43 @@ def _passages_of(index: Index, doc_id: int) -> list[chunking.Passage]:
 def _assemble(documents: list[Document], passages: list[tuple[int, chunking.Passage]],
               synonyms: dict, fingerprint: str, corpus_dir: str) -> Index:
     """Tokenize the passages, let BM25Okapi compute the statistics, and pack it all into an Index."""
-    sections = sorted({p.section for _, p in passages if p.section})
-    section_ids = {s: i for i, s in enumerate(sections)}
     # The section heading is part of what a passage is about, so its words are indexed too.
     texts = [f"{p.section or ''}\n{documents[d].text[p.start:p.end]}" for d, p in passages]
-    vocabulary = Counter(word for text in texts for word in words(text))
+    # chain/map keep the counting loop in C; the words and their order are the same as a nested loop's.
+    vocabulary = Counter(chain.from_iterable(map(words, texts)))
     tokenizer = Tokenizer(dict(vocabulary), synonyms)
     token_lists = [tokenizer.tokenize(text) for text in texts]
+    return _pack(documents, passages, token_lists, tokenizer, fingerprint, corpus_dir)
+
+
+def from_token_lists(token_lists: list[list[str]]) -> Index:
+    """Return an Index of passages already tokenized, one empty document each (for checking the scores)."""
+    documents = [Document(source=f"{i}.txt", title="", text="", sha256="") for i in range(len(token_lists))]
+    passages = [(i, chunking.Passage(None, 0, 0, ())) for i in range(len(token_lists))]
+    return _pack(documents, passages, token_lists, Tokenizer({}), "", "")
+
+
+def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]], token_lists: list[list[str]],
+          tokenizer: Tokenizer, fingerprint: str, corpus_dir: str) -> Index:
+    """Let BM25Okapi compute the statistics of the tokenized passages and pack them, with the passages, into an Index."""
     if not any(token_lists):
         token_lists = [["\0"] for _ in token_lists] or [["\0"]]  # BM25Okapi cannot divide by an empty corpus
     bm25 = BM25Okapi(token_lists, k1=BM25_K1, b=BM25_B)
     terms = sorted(bm25.idf)
     term_ids = {t: i for i, t in enumerate(terms)}
-    term_column, tf_column, distinct = [], [], []
-    for freqs in bm25.doc_freqs:
-        term_column.extend(map(term_ids.__getitem__, freqs))
-        tf_column.extend(freqs.values())
-        distinct.append(len(freqs))
-    term_column = np.array(term_column, dtype=np.int32)
+    # Flatten the passages' {term: tf} dicts with C-level iterators rather than a Python loop per
+    # passage: at a million passages the loop and its lists of Python ints cost seconds and gigabytes.
+    freqs = bm25.doc_freqs
+    distinct = np.fromiter(map(len, freqs), dtype=np.int64, count=len(freqs))
+    total = int(distinct.sum())
+    term_column = np.fromiter(map(term_ids.__getitem__, chain.from_iterable(freqs)), dtype=np.int32, count=total)
+    tf_column = np.fromiter(chain.from_iterable(map(dict.values, freqs)), dtype=np.int32, count=total)
     order = np.argsort(term_column, kind="stable")  # by term, then by passage
-    passage_column = np.repeat(np.arange(len(distinct), dtype=np.int32), distinct)
-    term_ptr = np.searchsorted(term_column[order], np.arange(len(terms) + 1)).astype(np.int64)
+    passage_column = np.repeat(np.arange(len(freqs), dtype=np.int32), distinct)
+    term_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(term_column, minlength=len(terms)), out=term_ptr[1:])
+    sections = sorted({p.section for _, p in passages if p.section})
+    section_ids = {s: i for i, s in enumerate(sections)}
     spans = [span for _, p in passages for span in p.sentences]
     arrays = {
         "passage_doc": np.array([d for d, _ in passages], dtype=np.int32),
@@ -206,7 +223,7 @@ def _assemble(documents: list[Document], passages: list[tuple[int, chunking.Pass
         "sentence_spans": np.array(spans, dtype=np.int64).reshape(-1, 2),
         "term_ptr": term_ptr,
         "posting_passage": passage_column[order],
-        "posting_tf": np.array(tf_column, dtype=np.int32)[order],
+        "posting_tf": tf_column[order],
         "passage_len": np.array(bm25.doc_len, dtype=np.int32),
         "idf": np.array([bm25.idf[t] for t in terms], dtype=np.float64),
     }

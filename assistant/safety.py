@@ -31,7 +31,8 @@ RED_FLAGS: dict[str, list[str]] = {
     ],
     "cannot bear weight": [_NEGATION + r"\s+(?:\w+\s+){0,4}?(bear|put|take)\s+(?:\w+\s+){0,3}?weight"],
     "a deformed leg or hip": [
-        r"\b(deform(ed|ity)|misshapen|bent the wrong way|bone (is )?(sticking|poking) out|looks? (twisted|wrong|out of place))\b"
+        r"\b(deform\w*|misshapen|crooked|(weird|odd|strange|unnatural) angle|the wrong way|out of (its )?place|"
+        r"(sticking|poking) out|looks? (wrong|bent|twisted))\b"
     ],
     "fever with a hot, swollen joint": [
         r"\b(fever|feverish|chills|high temperature)\b",
@@ -40,7 +41,7 @@ RED_FLAGS: dict[str, list[str]] = {
     "numbness in the groin": [r"\b(numb|numbness|no feeling|can'?t feel)\b", r"\b(groin|saddle|genitals?|inner thighs?|crotch)\b"],
     "loss of bladder or bowel control": [
         r"\b(bladder|bowel|incontinen\w*|wet (myself|my pants)|pee(ing)? myself|soil(ed|ing)? myself)\b",
-        r"\b(los[et]|losing|loss|no|can'?t|cannot|incontinen\w*|myself|leak\w*)\b",
+        r"\b(los[et]|losing|loss|no|can'?t|cannot|trouble|difficulty|problems?|incontinen\w*|myself|leak\w*)\b",
     ],
     "sudden severe pain": [
         r"\b(sudden(ly)?|all of a sudden|out of nowhere)\b",

@@ -1,0 +1,153 @@
+"""The OpenAPI 3 description of the JSON API, served at /openapi.json.
+
+Written by hand rather than generated (apispec, flask-smorest): those derive the spec from
+marshmallow or pydantic schemas, which would be a second copy of the validation that
+answer.check_question and api.json_object already do. The limits come from config, and
+tests/test_openapi.py runs schemathesis against the app so the spec cannot drift from it.
+"""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from flask import Blueprint, jsonify
+
+from .config import DEFAULT_TOP_K, MAX_HISTORY, MAX_QUESTION_CHARS, MAX_TOP_K
+
+bp = Blueprint("openapi", __name__)
+
+
+def ref(name: str) -> dict:
+    """Return a reference to a component schema."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def json_content(schema: dict, description: str) -> dict:
+    """Return a response object whose body is JSON of `schema`."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERROR = json_content(ref("Error"), 'Any error: {"error": "<what is wrong and how to fix it>"}')
+STRING = {"type": "string"}
+COUNT = {"type": "integer", "minimum": 0}
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": STRING}},
+    "Question": {
+        "type": "object",
+        "required": ["question"],
+        "additionalProperties": False,
+        "properties": {
+            # Blank means only whitespace: the server strips the question before checking it.
+            "question": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": r"\S",
+                         "example": "How do I stretch my hip flexors?"},
+            "history": {"type": "array", "maxItems": MAX_HISTORY,
+                        "items": {"type": "string", "maxLength": MAX_QUESTION_CHARS},
+                        "description": "The chat's earlier questions, oldest first."},
+            "top_k": {"type": "integer", "minimum": 1, "maximum": MAX_TOP_K, "default": DEFAULT_TOP_K,
+                      "description": "How many passages to return."},
+        },
+    },
+    "Citation": {
+        "type": "object",
+        "required": ["source", "title", "section", "start", "end"],
+        "properties": {
+            "source": {"type": "string", "description": "The article's id (its file name)."},
+            "title": STRING,
+            "section": {"type": "string", "nullable": True},
+            "start": {**COUNT, "description": "Offset of the passage in the article's text."},
+            "end": COUNT,
+            "url": STRING,
+        },
+    },
+    "Passage": {
+        "type": "object",
+        "required": ["id", "text", "score", "citation"],
+        "properties": {"id": STRING, "text": STRING, "score": {"type": "number"}, "citation": ref("Citation")},
+    },
+    "Answer": {
+        "type": "object",
+        "required": ["question", "found", "answer", "passages", "urgent", "disclaimer"],
+        "properties": {
+            "question": STRING,
+            "found": {"type": "boolean", "description": "False when the articles do not answer the question."},
+            "answer": {"type": "string", "description": "The best sentence, the urgent-care advice or the fallback."},
+            "passages": {"type": "array", "items": ref("Passage")},
+            "urgent": {"type": "boolean", "description": "True when the question describes a red flag."},
+            "disclaimer": STRING,
+        },
+    },
+    "Health": {
+        "type": "object",
+        "required": ["status", "documents", "passages", "built_at"],
+        "properties": {"status": {"type": "string", "enum": ["ok"]}, "documents": COUNT, "passages": COUNT,
+                       "built_at": {"type": "string", "format": "date-time"}},
+    },
+    "SourceSummary": {
+        "type": "object",
+        "required": ["id", "title", "source"],
+        "properties": {"id": STRING, "title": STRING, "source": STRING, "url": STRING},
+    },
+    "SourceList": {
+        "type": "object",
+        "required": ["sources"],
+        "properties": {"sources": {"type": "array", "items": ref("SourceSummary")}},
+    },
+    "Source": {
+        "allOf": [ref("SourceSummary"), {
+            "type": "object",
+            "required": ["text", "body_start"],
+            "properties": {"text": STRING, "body_start": {**COUNT, "description": "Where the article's body "
+                                                          "begins, after any front matter."}},
+        }],
+    },
+}
+
+
+def operation(summary: str, ok: dict, **extra) -> dict:
+    """Return an operation whose every error is the Error shape."""
+    return {"summary": summary, **extra, "responses": {"200": ok, "default": ERROR}}
+
+
+def spec() -> dict:
+    """Return the OpenAPI document."""
+    try:
+        api_version = version("iliopsoas-assistant")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        api_version = "0"
+    answer = operation(
+        "Answer a question with cited passages from the articles",
+        json_content(ref("Answer"), "The engine's result object."),
+        requestBody={"required": True, "content": {"application/json": {"schema": ref("Question")}}},
+    )
+    answer["responses"].update({
+        "400": {**ERROR, "description": "The body is not a JSON object, or the question, history or top_k is wrong."},
+        "413": {**ERROR, "description": "The body is larger than 16 KiB."},
+        "415": {**ERROR, "description": "The body is not sent as application/json."},
+        "429": {**ERROR, "description": "Too many questions from this address; wait and retry."},
+    })
+    source = operation(
+        "Return an article's title and text, so a citation can be shown in context",
+        json_content(ref("Source"), "The article."),
+        parameters=[{"name": "id", "in": "path", "required": True, "schema": STRING,
+                     "description": "The article's id (its file name), as in a citation's source."}],
+    )
+    source["responses"]["404"] = {**ERROR, "description": "No article has that id."}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Iliopsoas assistant API", "version": api_version,
+                 "description": "Answers questions about the hip flexors from our articles, with citations. "
+                                "General information, not medical advice."},
+        "paths": {
+            "/api/answer": {"post": answer},
+            "/api/health": {"get": operation("Report status and index size", json_content(ref("Health"), "Up."))},
+            "/api/sources": {"get": operation("List the articles", json_content(ref("SourceList"), "The articles."))},
+            "/api/sources/{id}": {"get": source},
+        },
+        "components": {"schemas": SCHEMAS},
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    """Serve the OpenAPI description."""
+    return jsonify(spec())
