@@ -119,7 +119,16 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for a, b in zip(cuts, cuts[1:]):
         for s, e in splitter.span_tokenize(text[a:b]):
             spans.extend(split_long(text, a + s, a + e))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
+    return [trim(text, s, e) for s, e in spans if text[s:e].strip()]
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Return the span without the whitespace at its ends."""
+    while text[start].isspace():
+        start += 1
+    while text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def split_long(text: str, start: int, end: int, limit: int = MAX_PASSAGE_CHARS) -> list[tuple[int, int]]:

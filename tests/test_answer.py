@@ -1,0 +1,117 @@
+"""Answers: the result object, citations, fallback, red flags, follow-ups, bad questions."""
+import pytest
+
+from assistant import index as index_module
+from assistant.answer import answer
+from assistant.config import bundled_dir
+from assistant.errors import BadQuestion
+from assistant.safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE, red_flags
+
+
+@pytest.fixture(scope="module")
+def index():
+    return index_module.build(bundled_dir("corpus"))[0]
+
+
+def test_result_has_the_documented_shape(index):
+    result = answer(index, "How do I stretch my hip flexors?")
+    assert set(result) == {"question", "found", "answer", "passages", "urgent", "disclaimer"}
+    assert result["found"] is True and result["urgent"] is False
+    assert len(result["passages"]) == 3
+    for passage in result["passages"]:
+        assert set(passage) == {"id", "text", "score", "citation"}
+        assert set(passage["citation"]) == {"source", "title", "section", "start", "end"}
+        assert isinstance(passage["score"], float) and passage["score"] > 0
+
+
+def test_passage_text_is_the_cited_source_text(index):
+    result = answer(index, "Which nerve supplies the iliacus?", top_k=5)
+    for passage in result["passages"]:
+        citation = passage["citation"]
+        source = (bundled_dir("corpus") / citation["source"]).read_text(encoding="utf-8")
+        assert passage["text"] == " ".join(source[citation["start"]:citation["end"]].split())
+
+
+def test_answer_is_a_sentence_of_the_best_passage(index):
+    result = answer(index, "Which nerve supplies the iliacus?")
+    assert result["answer"] in result["passages"][0]["text"]
+    assert "femoral" in result["answer"]
+
+
+def test_every_result_carries_the_same_disclaimer(index):
+    for question in ["What is the psoas?", "What is the capital of France?", "I fell and cannot bear weight"]:
+        assert answer(index, question)["disclaimer"] == DISCLAIMER
+    assert "not medical advice" in DISCLAIMER and "physician" in DISCLAIMER and "hip pain" in DISCLAIMER
+
+
+@pytest.mark.parametrize("question", [
+    "What is the capital of France?", "How do I treat a sprained ankle?", "asdfgh qwerty zxcvb",
+    "How do I bake sourdough bread?", "What is the best laptop for programming?",
+])
+def test_questions_the_articles_cannot_answer_get_the_fallback(index, question):
+    result = answer(index, question)
+    assert result["found"] is False and result["passages"] == [] and result["answer"] == FALLBACK
+
+
+@pytest.mark.parametrize("question", [
+    "I fell down the stairs and can't put weight on my leg",
+    "After the car accident I cannot stand on my left leg",
+    "My leg looks deformed after I fell",
+    "I have a fever and chills and my hip is hot and swollen",
+    "There is numbness in my groin",
+    "I have lost control of my bladder",
+    "I suddenly have severe pain in my hip",
+])
+def test_red_flags_get_urgent_advice_first(index, question):
+    result = answer(index, question)
+    assert result["urgent"] is True and result["answer"] == URGENT_MESSAGE
+
+
+@pytest.mark.parametrize("question", [
+    "How do I stretch my hip flexors?", "Why does my hip flexor hurt when I walk?", "Can I walk after a psoas release?",
+    "Is it normal to feel pain while stretching?", "What happens if I fall asleep sitting?",
+])
+def test_ordinary_questions_are_not_flagged(question):
+    assert red_flags(question) == []
+
+
+def test_follow_up_uses_the_earlier_question(index):
+    alone = answer(index, "How long do I hold it?")
+    followed = answer(index, "How long do I hold it?",
+                      history=["How can I strengthen my iliopsoas while standing with a resistance loop?"])
+    assert followed["found"]
+    assert "three seconds" in followed["passages"][0]["text"]
+    assert alone["passages"][:1] != followed["passages"][:1]
+
+
+def test_top_k_sets_the_number_of_passages(index):
+    assert len(answer(index, "psoas", top_k=1)["passages"]) == 1
+    assert len(answer(index, "psoas", top_k=7)["passages"]) == 7
+
+
+def test_returned_passages_do_not_overlap(index):
+    passages = answer(index, "How do I release the psoas?", top_k=10)["passages"]
+    spans = [(p["citation"]["source"], p["citation"]["start"], p["citation"]["end"]) for p in passages]
+    for i, (source, start, end) in enumerate(spans):
+        for other, a, b in spans[i + 1:]:
+            assert source != other or end <= a or b <= start
+
+
+@pytest.mark.parametrize("question, history, top_k, message", [
+    ("", [], 3, "blank"),
+    ("   \n ", [], 3, "blank"),
+    ("x" * 1001, [], 3, "1001 characters long; the limit is 1000"),
+    (None, [], 3, "must be a string"),
+    ("psoas?", "not a list", 3, "history must be a list"),
+    ("psoas?", [1, 2], 3, "only strings"),
+    ("psoas?", [], 0, "top_k must be a whole number from 1 to 10"),
+    ("psoas?", [], 11, "top_k"),
+    ("psoas?", [], True, "top_k"),
+])
+def test_bad_questions_raise_a_specific_error(index, question, history, top_k, message):
+    with pytest.raises(BadQuestion, match=message):
+        answer(index, question, history, top_k)
+
+
+def test_a_question_of_exactly_1000_characters_is_fine(index):
+    assert answer(index, ("psoas " * 200)[:1000])["question"]

@@ -1,0 +1,81 @@
+"""Passages: whole sentences, within one section, offsets that point at the source text."""
+import pytest
+
+from assistant.chunking import chunk, classify_lines
+from assistant.config import MAX_PASSAGE_CHARS, bundled_dir
+from assistant.corpus import load_corpus, parse_document
+
+
+@pytest.fixture(scope="module")
+def documents():
+    return load_corpus(bundled_dir("corpus"))
+
+
+def tidy(text):
+    return " ".join(text.split())
+
+
+def test_passages_are_verbatim_slices_of_at_most_600_characters(documents):
+    for document in documents:
+        passages = chunk(document)
+        assert passages
+        for passage in passages:
+            assert 0 < passage.end - passage.start <= MAX_PASSAGE_CHARS
+            text = document.text[passage.start:passage.end]
+            assert text == text.strip()
+            assert passage.sentences[0][0] == passage.start and passage.sentences[-1][1] == passage.end
+
+
+def test_every_sentence_of_the_body_is_in_some_passage(documents):
+    document = next(d for d in documents if d.source.startswith("ultimate"))
+    covered = " ".join(tidy(document.text[p.start:p.end]) for p in chunk(document))
+    assert "The lunge stretch is highly recommended" in covered
+    assert "Short answer: it's the glue that holds your hip joint" in covered
+
+
+def test_passages_never_cross_a_section():
+    text = "Intro sentence one. Intro sentence two.\n\nAnatomy of the Psoas\n\nThe psoas is deep. It flexes the hip.\n"
+    passages = chunk(parse_document("a.txt", text.encode()))
+    assert {p.section for p in passages} == {None, "Anatomy of the Psoas"}
+    for passage in passages:
+        body = text[passage.start:passage.end]
+        assert "Anatomy of the Psoas" not in body
+        assert ("Intro" in body) != ("psoas" in body)
+
+
+def test_page_furniture_is_left_out(documents):
+    furniture = ["top of page", "bottom of page", "Getty Images", "Woman stretching her hip flexor",
+                 "doi:10.1179", "Bordoni B", "2017;12(7)", "Staugaard-Jones."]
+    for document in documents:
+        for passage in chunk(document):
+            text = document.text[passage.start:passage.end]
+            for line in furniture:
+                assert line not in text, (document.source, line)
+
+
+def test_headings_are_detected(documents):
+    document = next(d for d in documents if d.source.startswith("ultimate"))
+    headings = [document.text[s:e] for kind, s, e in classify_lines(document.text) if kind == "heading"]
+    assert "How to stretch the iliopsoas" in headings
+    assert "What does the iliacus do?" in headings
+    assert not any(h.startswith("Short answer") for h in headings)
+
+
+def test_a_list_keeps_its_introduction():
+    text = "Symptoms\n\nSome of the symptoms of a tight psoas:\n\n  • hip pain\n\n  • low back pain\n"
+    document = parse_document("a.txt", text.encode())
+    passages = chunk(document)
+    assert passages[0].section == "Symptoms"
+    assert tidy(text[passages[0].start:passages[0].end]).startswith("Some of the symptoms of a tight psoas: • hip pain")
+
+
+def test_an_overlong_sentence_is_cut_at_a_clause_break():
+    sentence = "The psoas " + ", and it flexes the hip".join(["x" * 40] * 30) + "."
+    passages = chunk(parse_document("a.txt", sentence.encode()))
+    assert all(p.end - p.start <= MAX_PASSAGE_CHARS for p in passages)
+    assert passages[0].start == 0 and passages[-1].end == len(sentence)
+
+
+def test_front_matter_is_not_a_passage():
+    document = parse_document("a.md", b"---\ntitle: T\n---\nThe psoas flexes the hip.\n")
+    assert [document.text[p.start:p.end] for p in chunk(document)] == ["The psoas flexes the hip."]

@@ -1,0 +1,135 @@
+"""The command line through click's CliRunner: ask, --json, --jsonl, reindex, eval, and errors."""
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import cli
+from assistant.config import bundled_dir
+from assistant.safety import DISCLAIMER
+
+
+@pytest.fixture
+def run(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(bundled_dir("corpus"), corpus)
+    index = tmp_path / "index.npz"
+
+    def invoke(*args, input=None):
+        return CliRunner().invoke(cli, ["--corpus", str(corpus), "--index", str(index), *args], input=input)
+
+    invoke.corpus, invoke.index = corpus, index
+    return invoke
+
+
+def test_ask_prints_answer_numbered_citations_and_disclaimer(run):
+    result = run("ask", "How do I stretch my hip flexors?")
+    assert result.exit_code == 0, result.output
+    assert "[1] " in result.stdout and "[3] " in result.stdout
+    assert "characters " in result.stdout and ".txt" in result.stdout
+    assert DISCLAIMER in result.stdout
+
+
+def test_ask_json_prints_the_result_object(run):
+    result = run("ask", "Which nerve supplies the iliacus?", "--json", "--top-k", "2")
+    data = json.loads(result.stdout)
+    assert data["found"] is True and len(data["passages"]) == 2
+
+
+def test_ask_with_history(run):
+    result = run("ask", "How long do I hold it?", "--history",
+                 "How can I strengthen my iliopsoas while standing with a resistance loop?", "--json")
+    assert "three seconds" in json.loads(result.stdout)["passages"][0]["text"]
+
+
+def test_ask_urgent_comes_first(run):
+    result = run("ask", "I fell and now I can't put weight on my leg")
+    assert result.stdout.startswith("URGENT: ")
+
+
+def test_ask_jsonl_answers_one_line_per_request_in_one_process(run):
+    lines = "\n".join([
+        json.dumps({"question": "What is fascia?"}),
+        json.dumps({"question": "How long do I hold it?", "history": ["How do I stretch the iliopsoas?"]}),
+        "not json",
+        json.dumps({"question": ""}),
+    ])
+    result = run("ask", "--jsonl", "-", "--top-k", "1", input=lines)
+    outputs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(outputs) == 4
+    assert outputs[0]["found"] and len(outputs[0]["passages"]) == 1
+    assert outputs[2]["error"].startswith("line 3:") and "blank" in outputs[3]["error"]
+    assert result.exit_code == 1
+
+
+def test_reindex_prints_a_one_line_summary(run):
+    result = run("reindex")
+    assert result.exit_code == 0
+    assert "4 documents" in result.stdout and "passages in" in result.stdout and "4 added" in result.stdout
+    assert run.index.is_file()
+    again = run("reindex")
+    assert "4 unchanged" in again.stdout
+
+
+def test_eval_prints_the_figures(run, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("\n".join(json.dumps(q) for q in [
+        {"id": "a", "question": "Which nerve supplies the iliacus?", "expect": "answer", "evidence": ["femoral"]},
+        {"id": "b", "question": "What is the capital of France?", "expect": "none", "evidence": []},
+        {"id": "c", "question": "I fell and can't bear weight", "expect": "urgent", "evidence": []},
+    ]))
+    result = run("eval", "--questions", str(questions), "--json")
+    figures = json.loads(result.stdout)
+    assert figures["hit@1"] == 1.0 and figures["out_of_scope_accuracy"] == 1.0 and figures["red_flag_recall"] == 1.0
+    text = run("eval", "--questions", str(questions)).stdout
+    for name in ("hit@1", "hit@3", "mrr", "out_of_scope_accuracy", "red_flag_recall", "false_alarms"):
+        assert name in text
+
+
+@pytest.mark.parametrize("args, message", [
+    (["ask", ""], "question is blank"),
+    (["ask", "x" * 1001], "the limit is 1000"),
+    (["ask"], "give a QUESTION or --jsonl FILE"),
+    (["ask", "--top-k", "0", "psoas"], "--top-k"),
+    (["eval", "--questions", "/no/such/file.jsonl"], "cannot read questions file"),
+])
+def test_usage_errors_exit_2_with_one_line_and_no_traceback(run, args, message):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_corpus_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["--corpus", str(tmp_path / "nope"), "--index", str(tmp_path / "i.npz"),
+                                      "ask", "psoas?"])
+    assert result.exit_code == 2
+    assert "does not exist; pass --corpus DIR or set ASSISTANT_CORPUS" in result.output
+
+
+def test_a_bad_file_fails_reindex_and_keeps_the_old_index(run):
+    assert run("reindex").exit_code == 0
+    before = run.index.read_bytes()
+    (run.corpus / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    result = run("reindex")
+    assert result.exit_code == 2 and "photo.txt" in result.output and "binary" in result.output
+    assert run.index.read_bytes() == before
+
+
+def test_environment_variables_set_corpus_and_index(tmp_path, monkeypatch):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    for name in ("a", "b", "c"):
+        (corpus / f"{name}.txt").write_text(f"The psoas fact {name} is about the hip flexor.\n")
+    monkeypatch.setenv("ASSISTANT_CORPUS", str(corpus))
+    monkeypatch.setenv("ASSISTANT_INDEX", str(tmp_path / "env.npz"))
+    result = CliRunner().invoke(cli, ["reindex"])
+    assert "3 documents" in result.stdout and (tmp_path / "env.npz").is_file()
+
+
+def test_help_explains_the_commands():
+    result = CliRunner().invoke(cli, ["--help"])
+    for command in ("ask", "reindex", "eval", "serve"):
+        assert command in result.output
+    assert "ASSISTANT_CORPUS" in result.output

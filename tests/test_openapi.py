@@ -1,0 +1,42 @@
+"""The OpenAPI description matches the server: schemathesis sends generated requests and checks every response."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from assistant import create_app
+from assistant.openapi import spec
+
+
+@pytest.fixture(scope="module")
+def api_app(corpus_dir, built_index):
+    """The app under test, without the rate limit (schemathesis sends hundreds of questions)."""
+    return create_app({"TESTING": True, "CORPUS": str(corpus_dir), "INDEX": str(built_index),
+                       "RATELIMIT_ENABLED": False})
+
+
+# Loaded from the module rather than through a fixture: schemathesis's lazy fixture loader
+# does not work with pytest 9. test_the_served_description_is_this_one ties the two together.
+schema = schemathesis.openapi.from_dict(spec())
+
+
+def test_the_served_description_is_this_one(api_app):
+    assert api_app.test_client().get("/openapi.json").get_json() == spec()
+
+
+@schema.parametrize()
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+def test_api_conforms_to_its_description(case, api_app):
+    case.call_and_validate(app=api_app)
+
+
+def test_every_api_route_is_described(api_app):
+    spec = api_app.test_client().get("/openapi.json").get_json()
+    described = {(path, method.upper()) for path, item in spec["paths"].items() for method in item}
+    routed = {(re.sub(r"<(?:\w+:)?(\w+)>", "{id}", rule.rule), method)
+              for rule in api_app.url_map.iter_rules() if rule.rule.startswith("/api/")
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert described == routed

@@ -1,0 +1,76 @@
+"""The one tokenizer: run-together words, misspellings, synonyms, stopwords, stemming."""
+import pytest
+
+from assistant.config import bundled_dir
+from assistant.corpus import load_corpus
+from assistant.text import Tokenizer, read_synonyms, words
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    from collections import Counter
+
+    corpus = bundled_dir("corpus")
+    vocabulary = Counter(word for document in load_corpus(corpus) for word in words(document.text))
+    return Tokenizer(dict(vocabulary), read_synonyms(corpus))
+
+
+@pytest.mark.parametrize("scraped, clean", [
+    ("thefemoral nerveat", "the femoral nerve at"),
+    ("causehip pain", "cause hip pain"),
+    ("lumbar side-glidingis helpful", "lumbar side gliding is helpful"),
+    ("theiliacus, thepsoasmajor", "the iliacus, the psoas major"),
+])
+def test_run_together_words_are_split(tokenizer, scraped, clean):
+    assert tokenizer.tokenize(scraped) == tokenizer.tokenize(clean)
+
+
+@pytest.mark.parametrize("typo, right", [
+    ("strech", "stretch"), ("flexers", "flexors"), ("ilopsoas", "iliopsoas"), ("illiacus", "iliacus"),
+])
+def test_misspellings_of_corpus_words_are_corrected(tokenizer, typo, right):
+    assert tokenizer.tokenize(typo) == tokenizer.tokenize(right)
+
+
+def test_real_words_are_not_corrected_to_corpus_words(tokenizer):
+    assert tokenizer.tokenize("bake") != tokenizer.tokenize("back")
+    assert tokenizer.tokenize("capital") == ["capit"]
+
+
+@pytest.mark.parametrize("lay, article", [
+    ("thigh bone", "femur"), ("lower back", "lumbar"), ("hip flexors", "iliopsoas"),
+])
+def test_lay_words_add_the_article_word(tokenizer, lay, article):
+    assert set(tokenizer.tokenize(article)) <= set(tokenizer.tokenize(lay))
+
+
+def test_lay_phrase_and_article_word_form_one_concept(tokenizer):
+    groups = tokenizer.term_groups("my thigh bone")
+    assert len(groups) == 1 and set(groups[0].terms) == {"thigh", "bone", "femur"}
+
+
+def test_stopwords_go_and_words_are_stemmed(tokenizer):
+    assert tokenizer.tokenize("What are the stretches for my hips?") == ["stretch", "hip"]
+
+
+def test_irregular_verbs_meet_their_base_form(tokenizer):
+    assert tokenizer.tokenize("made up of") == tokenizer.tokenize("make up")
+
+
+def test_common_words_weigh_less_than_specific_ones(tokenizer):
+    weights = {group.terms[0]: group.weight for group in tokenizer.term_groups("reason psoas migraine")}
+    assert weights["reason"] < weights["migrain"] < weights["psoa"]
+
+
+def test_synonyms_file_is_extensible(tmp_path):
+    (tmp_path / "synonyms.toml").write_text('psoas = ["loin muscle"]\n')
+    tokenizer = Tokenizer({"psoas": 3}, read_synonyms(tmp_path))
+    assert "psoa" in tokenizer.tokenize("my loin muscle")
+
+
+def test_a_broken_synonyms_file_names_the_problem(tmp_path):
+    from assistant.errors import BadSynonyms
+
+    (tmp_path / "synonyms.toml").write_text("psoas = loin\n")
+    with pytest.raises(BadSynonyms, match="synonyms.toml"):
+        read_synonyms(tmp_path)
