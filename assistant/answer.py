@@ -21,14 +21,14 @@ from .safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE, red_flags
 MIN_COVERAGE = 0.55
 RERANK_DEPTH = 30
 COVERAGE_POWER = 2.0
-HEADING_BONUS = 0.25
+HEADING_BONUS = 0.75
 ANSWER_TYPE_BONUS = 0.25
 # What kind of answer a question asks for, as words such answers usually contain.
 ANSWER_TYPES = [
     (re.compile(r"\bhow long\b", re.I), "seconds minutes hours days weeks"),
     (re.compile(r"\bhow (often|many times)\b", re.I), "times daily day week repetitions"),
     (re.compile(r"^\s*where\b", re.I), "located location between lies found attaches"),
-    (re.compile(r"^\s*what (is|are) (a|an|the)?\s*\w+( \w+)?\s*\??$", re.I), "called known refers means defined"),
+    (re.compile(r"^\s*what (is|are) (a|an|the)?\s*\w+( \w+)?\s*\??$", re.I), "called termed refers defined"),
 ]
 # Words that point back to an earlier question ("How long do I hold it?").
 FOLLOW_UP = re.compile(r"\b(it|its|this|that|these|those|they|them|there|one|ones)\b|^\s*(and|also|so|what about|how about)\b", re.I)
@@ -117,10 +117,16 @@ def heading_match(index: Index, passage: int, groups: list[Group]) -> float:
     if section < 0 or not first:
         return 0.0
     heading = index.tokenizer.term_groups(index.sections[section])
-    asked = {term for group in groups for term in group.terms}
-    total = sum(group.weight for group in heading)
-    shared = sum(group.weight for group in heading if asked.intersection(group.terms))
-    return shared / total if total else 0.0
+    return similarity(heading, groups)
+
+
+def similarity(a: list[Group], b: list[Group]) -> float:
+    """Return how alike two texts' concepts are: the harmonic mean of the weight each shares with the other."""
+    terms_a = {term for group in a for term in group.terms}
+    terms_b = {term for group in b for term in group.terms}
+    share_a = sum(g.weight for g in set(a) if terms_b.intersection(g.terms)) / (sum(g.weight for g in set(a)) or 1)
+    share_b = sum(g.weight for g in set(b) if terms_a.intersection(g.terms)) / (sum(g.weight for g in set(b)) or 1)
+    return 2 * share_a * share_b / (share_a + share_b) if share_a + share_b else 0.0
 
 
 def distinct(index: Index, ranked: list[int], k: int) -> list[int]:

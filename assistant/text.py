@@ -53,12 +53,16 @@ def informativeness(word: str) -> float:
     "go" or "reason" say little, "migraine" or "psoas" a lot; a word English lacks
     (a technical term, a typo) counts as the rarest.
     """
+    if word.isdigit():
+        return NUMBER_INFORMATIVENESS
     count = english_words().get(word) or english_words().get(word.rstrip("s"), 0)
     return min(MAX_INFORMATIVENESS, math.log(_english_total() / (count + 1)))
 
 
 # The surprisal of the rarest words of the English list, about log(5e11 / 2e4).
 MAX_INFORMATIVENESS = 17.0
+# A bare number says about as much as a common word ("2 main muscles", "1. Psoas Major").
+NUMBER_INFORMATIVENESS = 8.0
 
 
 class Group(NamedTuple):
