@@ -11,6 +11,7 @@ import click
 from . import index as index_module
 from .answer import answer
 from .config import DEFAULT_TOP_K, MAX_TOP_K, default_corpus_dir, default_index_path
+from .documents import add_documents, corpus_lock, remove_document
 from .errors import AssistantError
 from .evaluate import evaluate, load_questions
 
@@ -154,16 +155,45 @@ def render(result: dict) -> str:
 @click.option("--full", is_flag=True, help="Re-read every document, not only new or changed ones.")
 @click.pass_obj
 def reindex(settings: Settings, full):
-    """Rebuild the index from the corpus folder (only changed files are chunked again)."""
-    previous = None
-    if not full:
-        try:
-            previous = index_module.load(settings.index_path)
-        except AssistantError:
-            previous = None
-    index, report = index_module.build(settings.corpus, previous=previous, progress=progress_bar)
-    index_module.save(index, settings.index_path)
+    """Rebuild the index from the corpus folder (only new or changed files are chunked again).
+
+    A running server picks up the new index on its next request.
+    """
+    with corpus_lock(settings.corpus):
+        report = index_module.reindex(settings.corpus, settings.index_path, progress=progress_bar, full=full)
     click.echo(f"Indexed {summary(report)} -> {settings.index_path}")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--replace", is_flag=True, help="Update documents that already have the same file name.")
+@click.pass_obj
+def add(settings: Settings, files, replace):
+    """Copy FILES (.txt, .md, .html) into the corpus and reindex.
+
+    Nothing is copied unless every file passes the checks (plain UTF-8 text, not
+    empty, under the size limit, not already in the corpus).
+    """
+    items = []
+    for path in files:
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        items.append((path.name, path.read_bytes()))
+    report = add_documents(settings.corpus, items, lambda: _reindex(settings), replace=replace)
+    click.echo(f"Added {', '.join(name for name, _ in items)}. Indexed {summary(report)}")
+
+
+@cli.command()
+@click.argument("name")
+@click.pass_obj
+def remove(settings: Settings, name):
+    """Take the document NAME (its file name) out of the corpus and reindex."""
+    report = remove_document(settings.corpus, name, lambda: _reindex(settings))
+    click.echo(f"Removed {name}. Indexed {summary(report)}")
+
+
+def _reindex(settings: Settings) -> index_module.BuildReport:
+    return index_module.reindex(settings.corpus, settings.index_path, progress=progress_bar)
 
 
 @cli.command("eval")

@@ -294,3 +294,19 @@ def load_or_build(corpus_dir: Path, path: Path, progress: Progress = iter) -> tu
     index, report = build(corpus_dir, previous=index, progress=progress)
     save(index, path)
     return index, report
+
+
+def reindex(corpus_dir: Path, path: Path, progress: Progress = iter, full: bool = False) -> BuildReport:
+    """Rebuild the index of a corpus (incrementally unless `full`) and save it atomically.
+
+    Raises CorpusNotFound, BadDocument or BadSynonyms; the old index file is then untouched.
+    """
+    previous = None
+    if not full:
+        try:
+            previous = load(path)
+        except IndexUnavailable:
+            previous = None
+    index, report = build(corpus_dir, previous=previous, progress=progress)
+    save(index, path)
+    return report

@@ -1,0 +1,152 @@
+"""Add and remove source files in the corpus directory, safely.
+
+Every file is checked before anything is written; files are written atomically;
+a reindex that fails puts the corpus back exactly as it was. One lock file
+serialises writers (command line and HTTP) on the same corpus.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable
+
+from .config import max_file_bytes
+from .corpus import SUFFIXES, document_paths, parse_document
+from .errors import BadDocument, CorpusNotFound, DocumentExists, DocumentNotFound
+
+LOCK_FILE = ".assistant.lock"
+MAX_NAME_CHARS = 200
+
+
+@contextmanager
+def corpus_lock(corpus_dir: Path):
+    """Hold an exclusive lock on the corpus directory while changing it."""
+    with open(Path(corpus_dir) / LOCK_FILE, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def check_name(corpus_dir: Path, name: str) -> str:
+    """Return `name` if it is a plain file name that stays inside the corpus directory.
+
+    Raises BadDocument for a path, a hidden name or an unsupported type.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise BadDocument("the document needs a file name, such as 'psoas-notes.txt'")
+    if "/" in name or "\\" in name or name in {".", ".."} or "\x00" in name:
+        raise BadDocument(f"'{name}': give a plain file name, not a path; documents go straight into the corpus folder")
+    if name.startswith(".") or len(name) > MAX_NAME_CHARS:
+        raise BadDocument(f"'{name}': a file name must not start with '.' and must be at most {MAX_NAME_CHARS} characters")
+    if Path(name).suffix.lower() not in SUFFIXES:
+        raise BadDocument(f"'{name}': unsupported file type; use one of {', '.join(sorted(SUFFIXES))}")
+    target = (Path(corpus_dir) / name).resolve()
+    if target.parent != Path(corpus_dir).resolve():
+        raise BadDocument(f"'{name}' would land outside the corpus folder; give a plain file name")
+    return name
+
+
+def check_new_documents(corpus_dir: Path, items: list[tuple[str, bytes]], replace: bool = False) -> None:
+    """Check names, size, text and duplicates of documents to add, before anything is written.
+
+    Raises BadDocument or DocumentExists saying which file and why.
+    """
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.is_dir():
+        raise CorpusNotFound(f"corpus directory '{corpus_dir}' does not exist; pass --corpus DIR or set ASSISTANT_CORPUS")
+    limit = max_file_bytes()
+    existing = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in _documents(corpus_dir)}
+    seen: dict[str, str] = {}
+    for name, data in items:
+        check_name(corpus_dir, name)
+        if len(data) > limit:
+            raise BadDocument(f"{name}: {len(data):,} bytes is over the {limit:,}-byte limit (ASSISTANT_MAX_FILE_BYTES)")
+        parse_document(name, data)
+        if name in existing and not replace:
+            raise DocumentExists(f"{name}: a document of that name is already in the corpus; use --replace to update it")
+        digest = hashlib.sha256(data).hexdigest()
+        same = [other for other, known in {**existing, **seen}.items() if known == digest and other != name]
+        if same:
+            raise DocumentExists(f"{name}: the same text is already in the corpus as '{same[0]}'")
+        seen[name] = digest
+
+
+def add_documents(corpus_dir: Path, items: list[tuple[str, bytes]], reindex: Callable[[], object],
+                  replace: bool = False):
+    """Check and write documents into the corpus, then call `reindex`; undo the writes if it fails.
+
+    Returns what reindex returned. Raises BadDocument or DocumentExists (nothing written),
+    or whatever reindex raised (corpus restored).
+    """
+    corpus_dir = Path(corpus_dir)
+    with corpus_lock(corpus_dir):
+        check_new_documents(corpus_dir, items, replace)
+        before = {name: _read_or_none(corpus_dir / name) for name, _ in items}
+        try:
+            for name, data in items:
+                write_atomically(corpus_dir / name, data)
+            return reindex()
+        except BaseException:
+            _restore(corpus_dir, before)
+            raise
+
+
+def remove_document(corpus_dir: Path, name: str, reindex: Callable[[], object]):
+    """Take a document out of the corpus, then call `reindex`; put it back if that fails.
+
+    Raises DocumentNotFound if no document has that name.
+    """
+    corpus_dir = Path(corpus_dir)
+    with corpus_lock(corpus_dir):
+        names = {path.name for path in _documents(corpus_dir)}
+        if name not in names:
+            known = ", ".join(sorted(names)) or "none"
+            raise DocumentNotFound(f"no document named '{name}' in the corpus (documents: {known})")
+        before = {name: (corpus_dir / name).read_bytes()}
+        try:
+            (corpus_dir / name).unlink()
+            return reindex()
+        except BaseException:
+            _restore(corpus_dir, before)
+            raise
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write bytes to `path` through a temporary file and a rename, so readers never see half a file."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _documents(corpus_dir: Path) -> list[Path]:
+    try:
+        return document_paths(corpus_dir)
+    except CorpusNotFound:
+        return []  # an empty corpus folder is fine to add to
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    return path.read_bytes() if path.is_file() else None
+
+
+def _restore(corpus_dir: Path, before: dict[str, bytes | None]) -> None:
+    """Put files back as they were: rewrite old contents, delete files that did not exist."""
+    for name, data in before.items():
+        if data is None:
+            (corpus_dir / name).unlink(missing_ok=True)
+        else:
+            write_atomically(corpus_dir / name, data)
+

@@ -1,0 +1,127 @@
+"""Adding and removing source texts: checks first, nothing lost, the corpus restored when a reindex fails."""
+import hashlib
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from assistant import index as index_module
+from assistant.cli import cli
+from assistant.config import bundled_dir
+from assistant.documents import add_documents, remove_document
+from assistant.errors import BadDocument, DocumentExists, DocumentNotFound
+
+NEW_FACT = b"Zumba Tuesday\n\nThe psoas enjoys zumba classes on Tuesdays, says our trainer.\n"
+
+
+@pytest.fixture
+def setup(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(bundled_dir("corpus"), corpus)
+    index_path = tmp_path / "index.npz"
+    index_module.reindex(corpus, index_path)
+    return corpus, index_path
+
+
+def snapshot(corpus, index_path):
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in corpus.iterdir() if not p.name.startswith(".")}
+    return files, index_path.read_bytes()
+
+
+def invoke(corpus, index_path, *args):
+    return CliRunner().invoke(cli, ["--corpus", str(corpus), "--index", str(index_path), *args])
+
+
+def test_add_then_ask_finds_the_new_fact_with_its_citation(setup, tmp_path):
+    corpus, index_path = setup
+    source = tmp_path / "zumba.txt"
+    source.write_bytes(NEW_FACT)
+    result = invoke(corpus, index_path, "add", str(source))
+    assert result.exit_code == 0, result.output
+    assert "1 added" in result.output and "4 unchanged" in result.output
+    answer = invoke(corpus, index_path, "ask", "Does the psoas like zumba?", "--json")
+    assert '"source": "zumba.txt"' in answer.stdout and "zumba classes on Tuesdays" in answer.stdout
+
+
+def test_replace_updates_and_remove_takes_out(setup):
+    corpus, index_path = setup
+    reindex = lambda: index_module.reindex(corpus, index_path)  # noqa: E731
+    add_documents(corpus, [("zumba.txt", NEW_FACT)], reindex)
+    with pytest.raises(DocumentExists, match="--replace"):
+        add_documents(corpus, [("zumba.txt", NEW_FACT + b"More.\n")], reindex)
+    report = add_documents(corpus, [("zumba.txt", NEW_FACT + b"More.\n")], reindex, replace=True)
+    assert report.updated == ["zumba.txt"]
+    report = remove_document(corpus, "zumba.txt", reindex)
+    assert report.removed == ["zumba.txt"] and not (corpus / "zumba.txt").exists()
+    with pytest.raises(DocumentNotFound, match="no document named 'zumba.txt'"):
+        remove_document(corpus, "zumba.txt", reindex)
+
+
+@pytest.mark.parametrize("name, data, error, message", [
+    ("../escape.txt", NEW_FACT, BadDocument, "not a path"),
+    ("/etc/passwd.txt", NEW_FACT, BadDocument, "not a path"),
+    ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", BadDocument, "binary"),
+    ("empty.txt", b"", BadDocument, "empty"),
+    ("latin.txt", b"caf\xe9 au lait, psoas", BadDocument, "not UTF-8"),
+    ("program.exe", b"MZ this is not a document", BadDocument, "unsupported file type"),
+    (".hidden.txt", NEW_FACT, BadDocument, "must not start with '.'"),
+    ("copy.txt", (bundled_dir("corpus") / "the-iliopsoas-clinic-handout.txt").read_bytes(), DocumentExists,
+     "already in the corpus as 'the-iliopsoas-clinic-handout.txt'"),
+])
+def test_refused_input_leaves_corpus_and_index_byte_for_byte(setup, name, data, error, message):
+    corpus, index_path = setup
+    before = snapshot(corpus, index_path)
+    with pytest.raises(error, match=message):
+        add_documents(corpus, [(name, data)], lambda: index_module.reindex(corpus, index_path))
+    assert snapshot(corpus, index_path) == before
+
+
+def test_a_file_over_the_size_limit_is_refused(setup, monkeypatch):
+    corpus, index_path = setup
+    monkeypatch.setenv("ASSISTANT_MAX_FILE_BYTES", "100")
+    before = snapshot(corpus, index_path)
+    with pytest.raises(BadDocument, match="over the 100-byte limit"):
+        add_documents(corpus, [("big.txt", b"psoas " * 50)], lambda: index_module.reindex(corpus, index_path))
+    assert snapshot(corpus, index_path) == before
+
+
+def test_one_bad_file_among_several_adds_none(setup):
+    corpus, index_path = setup
+    before = snapshot(corpus, index_path)
+    with pytest.raises(BadDocument, match="empty.txt"):
+        add_documents(corpus, [("good.txt", NEW_FACT), ("empty.txt", b"")], lambda: index_module.reindex(corpus, index_path))
+    assert snapshot(corpus, index_path) == before
+
+
+def test_a_reindex_that_fails_midway_restores_the_corpus_and_keeps_the_old_index(setup, monkeypatch):
+    corpus, index_path = setup
+    before = snapshot(corpus, index_path)
+
+    def exploding_chunk(document, target=None):
+        raise RuntimeError("injected failure halfway through the build")
+
+    monkeypatch.setattr(index_module.chunking, "chunk", exploding_chunk)
+    with pytest.raises(RuntimeError):
+        add_documents(corpus, [("zumba.txt", NEW_FACT)], lambda: index_module.reindex(corpus, index_path))
+    with pytest.raises(RuntimeError):
+        remove_document(corpus, "the-iliopsoas-clinic-handout.txt", lambda: index_module.reindex(corpus, index_path, full=True))
+    assert snapshot(corpus, index_path) == before
+    assert index_module.load(index_path).passage_count > 0
+
+
+def test_cli_refusals_exit_2_with_a_message(setup, tmp_path):
+    corpus, index_path = setup
+    png = tmp_path / "photo.txt"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    for args, message in [(["add", str(png)], "binary"), (["add", str(tmp_path / "missing.txt")], "no such file"),
+                          (["remove", "nope.txt"], "no document named")]:
+        result = invoke(corpus, index_path, *args)
+        assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_reindex_says_what_changed(setup):
+    corpus, index_path = setup
+    (corpus / "zumba.txt").write_bytes(NEW_FACT)
+    (corpus / "the-iliopsoas-clinic-handout.txt").unlink()
+    result = invoke(corpus, index_path, "reindex")
+    assert "1 added, 0 updated, 1 removed, 3 unchanged" in result.output
