@@ -33,6 +33,8 @@ class AssistantGroup(click.Group):
             return super().invoke(ctx)
         except AssistantError as error:
             raise InputError(str(error)) from None
+        except BrokenPipeError:
+            raise  # output piped into `head`: click exits quietly
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
             raise click.ClickException(f"{where}{error.strerror or error}") from None
@@ -224,7 +226,8 @@ def main() -> None:
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 picks a free one).")
 @click.pass_obj
 def serve(settings: Settings, host, port):
     """Serve the chat page and the JSON API with a production WSGI server (waitress)."""
