@@ -7,7 +7,7 @@ MEDQUAD ?= ../shared/datasets/medquad/medquad.jsonl
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test eval bench index clean
+.PHONY: run test eval bench bench-http index clean
 
 # Reinstall whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -33,8 +33,13 @@ eval: $(VENV)/.installed
 	$(BIN)/assistant eval --questions $(DEV_QUESTIONS)
 	$(BIN)/assistant eval --questions tests/questions.jsonl
 
+# Extra options after BENCH_ARGS, e.g. make bench BENCH_ARGS="--build-budget 1200" (see bench/run.py --help).
 bench: $(VENV)/.bench-installed
-	$(BIN)/python bench/run.py --medquad $(MEDQUAD)
+	$(BIN)/python bench/run.py --medquad $(MEDQUAD) $(BENCH_ARGS)
+
+# Needs wrk (apt-get install wrk); loopback only, about 20 s.
+bench-http: $(VENV)/.installed
+	$(BIN)/python bench/http_load.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

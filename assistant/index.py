@@ -63,6 +63,9 @@ class Index:
         for name, array in arrays.items():
             setattr(self, name, array)
         self.weights = self._term_weights()
+        # has_term runs hundreds of times a question: plain ints and a ready converter save numpy overhead.
+        self._term_bounds: list[int] = self.term_ptr.tolist()
+        self._passage_key = self.posting_passage.dtype.type
 
     # -- the fields every Index has, filled from `arrays` --
     passage_doc: np.ndarray
@@ -105,8 +108,9 @@ class Index:
         term_id = self.term_ids.get(term)
         if term_id is None:
             return False
-        postings = self.posting_passage[self.term_ptr[term_id]:self.term_ptr[term_id + 1]]
-        i = np.searchsorted(postings, passage)  # postings are sorted by passage
+        postings = self.posting_passage[self._term_bounds[term_id]:self._term_bounds[term_id + 1]]
+        # The key in the postings' own dtype: a Python int would make numpy cast the whole list first.
+        i = postings.searchsorted(self._passage_key(passage))  # postings are sorted by passage
         return bool(i < len(postings) and postings[i] == passage)
 
     def passage_text(self, passage: int) -> str:

@@ -1,0 +1,160 @@
+"""HTTP load: requests per second and latency of /api/health and /api/answer, measured with wrk on loopback.
+
+Starts the same waitress server as `assistant serve` on a free 127.0.0.1 port (the rate limit
+raised far out of the way, so its bookkeeping is still measured), then runs wrk against
+GET /api/health and POST /api/answer, the latter rotating over varied questions so no single
+answer is repeated. Prints a table and whether the targets (answer at least 70% of health's
+requests per second, answer p99 under 50 ms) are met.
+
+    .venv/bin/python bench/http_load.py [--duration 10] [--connections 16] [--threads 2]
+
+Needs wrk (apt-get install wrk). Sends traffic to 127.0.0.1 only, and stops after the durations.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from assistant import create_app
+from assistant.answer import answer as engine_answer
+from assistant.config import bundled_dir
+from assistant.server import serve_in_thread
+
+QUESTIONS = [
+    "How do I stretch my hip flexors?",
+    "What does the psoas muscle do?",
+    "Why do my hip flexors get tight?",
+    "Which nerve supplies the psoas minor?",
+    "Where does the iliacus attach?",
+    "What is the iliopsoas?",
+    "Can sitting all day make my psoas tight?",
+    "How do I release the iliopsoas muscle?",
+    "What are the symptoms of a tight psoas?",
+    "Does a tight psoas cause lower back pain?",
+    "How long should I hold a kneeling hip flexor stretch?",
+    "What is the function of the iliacus?",
+    "How can I strengthen my hip flexors?",
+    "Is the psoas a core muscle?",
+    "What is psoas minor?",
+    "Why does my hip hurt when I lift my leg?",
+    "Can a tight iliopsoas cause knee pain?",
+    "What exercises help iliopsoas tendinitis?",
+    "How do I know if my hip flexor is strained?",
+    "What muscles make up the hip flexors?",
+    "Does running tighten the hip flexors?",
+    "Where is the psoas located?",
+    "What is iliopsoas bursitis?",
+    "How does posture affect the psoas?",
+    "Should I use a massage ball on my psoas?",
+    "What is the lunge stretch?",
+    "How often should I stretch my hip flexors?",
+    "What is the best pizza in town?",
+    "I fell and now I cannot put any weight on my leg",
+    "hip flexor pain when walking upstairs",
+]
+FOLLOW_UPS = [("How long should I hold it?", ["How do I stretch my hip flexors?"]),
+              ("And what about the iliacus?", ["Which nerve supplies the psoas minor?"])]
+
+LUA_REPORT = """
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+                 + summary.errors.status + summary.errors.timeout
+  io.write(string.format('RESULT {"requests": %d, "seconds": %f, "p50_ms": %f, "p99_ms": %f, "errors": %d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(99) / 1e3, errors))
+end
+"""
+
+
+def answer_script() -> str:
+    """Return a wrk Lua script that POSTs the questions in turn, each thread starting at a different one."""
+    bodies = [json.dumps({"question": q}) for q in QUESTIONS]
+    bodies += [json.dumps({"question": q, "history": h}) for q, h in FOLLOW_UPS]
+    table = ",\n".join("  " + json.dumps(body) for body in bodies)  # a JSON string is a valid Lua string here
+    return f"""
+local bodies = {{
+{table}
+}}
+local i = 0
+local headers = {{["Content-Type"] = "application/json"}}
+setup = function(thread) thread:set("start", math.random(#bodies)) end
+init = function(args) i = start or 0 end
+request = function()
+  i = i % #bodies + 1
+  return wrk.format("POST", "/api/answer", headers, bodies[i])
+end
+""" + LUA_REPORT
+
+
+def run_wrk(url: str, script: str, args) -> dict:
+    """Run wrk with a Lua script and return the figures its done() hook printed."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
+        file.write(script)
+    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency",
+               "-s", file.name, url]
+    print("$", " ".join(command), file=sys.stderr)
+    output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=args.duration + 60).stdout
+    Path(file.name).unlink()
+    line = next(line for line in output.splitlines() if line.startswith("RESULT "))
+    figures = json.loads(line.removeprefix("RESULT "))
+    figures["rps"] = figures["requests"] / figures["seconds"]
+    return figures
+
+
+def engine_ms(index) -> float:
+    """Return the mean time of answer() called directly, without HTTP: the floor under /api/answer."""
+    rounds = 20
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for question in QUESTIONS:
+            engine_answer(index, question)
+    return (time.perf_counter() - started) / (rounds * len(QUESTIONS)) * 1000
+
+
+def main() -> int:
+    """Measure both endpoints and print the table; exit status 1 when a target is missed."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint (default 10)")
+    parser.add_argument("--connections", type=int, default=16, help="open connections (default 16)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--no-rate-limit", action="store_true", help="turn the rate limiter off (to measure its cost)")
+    args = parser.parse_args()
+    logging.getLogger("waitress").setLevel(logging.ERROR)  # "Task queue depth" notes are expected under load
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+    with tempfile.TemporaryDirectory() as scratch:
+        app = create_app({"CORPUS": str(bundled_dir("corpus")), "INDEX": str(Path(scratch) / "index.npz"),
+                          "RATE_LIMIT": "100000000 per minute", "RATELIMIT_ENABLED": not args.no_rate_limit})
+        index = app.extensions["assistant"].get()
+        with serve_in_thread(app) as base:
+            for question in QUESTIONS:  # warm up: first answers fill the tokenizer's word cache
+                request = urllib.request.Request(base + "api/answer", json.dumps({"question": question}).encode(),
+                                                 {"Content-Type": "application/json"})
+                urllib.request.urlopen(request, timeout=10).close()
+            health = run_wrk(base + "api/health", LUA_REPORT, args)
+            answer = run_wrk(base, answer_script(), args)
+        engine = engine_ms(index)
+    ratio = answer["rps"] / health["rps"]
+    limiter = "off" if args.no_rate_limit else "on"
+    print(f"\n{args.connections} connections, {args.threads} wrk threads, {args.duration} s each, waitress on 127.0.0.1, "
+          f"rate limiter {limiter}\n")
+    print(f"{'endpoint':<18}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+    for name, figures in [("GET /api/health", health), ("POST /api/answer", answer)]:
+        print(f"{name:<18}{figures['rps']:>12.0f}{figures['p50_ms']:>10.2f}{figures['p99_ms']:>10.2f}"
+              f"{figures['errors']:>8}")
+    print(f"{'answer() alone':<18}{1000 / engine:>12.0f}{engine:>10.2f}{'':>10}{'':>8}   (no HTTP, one thread)")
+    met = ratio >= 0.70 and answer["p99_ms"] < 50 and not (health["errors"] or answer["errors"])
+    print(f"\nanswer/health: {ratio:.0%} (target >= 70%), answer p99 {answer['p99_ms']:.1f} ms (target < 50 ms): "
+          f"{'met' if met else 'MISSED'}")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
