@@ -96,29 +96,39 @@ def rank(index: Index, question: str, history: list[str], k: int) -> tuple[list[
         query += [term for group in context for term in group.terms]
         groups = groups + context
     scores = index.scores(query)
+    candidates = np.array(top_passages(scores, max(k, RERANK_DEPTH)), dtype=index.posting_passage.dtype)
+    if not len(candidates):
+        return [], scores, groups
+    # Prefer passages that cover more of the question's concepts over ones that repeat one of them.
+    weighted = scores[candidates] * coverages(index, candidates, groups) ** COVERAGE_POWER
+    weighted *= 1 + HEADING_BONUS * heading_matches(index, candidates, groups)
     wanted = [term for pattern, hint in ANSWER_TYPES if pattern.search(question)
               for term in index.tokenizer.tokenize(hint)]
-    candidates = top_passages(scores, max(k, RERANK_DEPTH))
-    # Prefer passages that cover more of the question's concepts over ones that repeat one of them.
-    weighted = {p: scores[p] * coverage(index, p, groups) ** COVERAGE_POWER
-                * (1 + HEADING_BONUS * heading_match(index, p, groups))
-                * (1 + ANSWER_TYPE_BONUS * any(index.has_term(p, t) for t in wanted)) for p in candidates}
-    return distinct(index, sorted(candidates, key=lambda p: (-weighted[p], p)), k), scores, groups
+    weighted *= 1 + ANSWER_TYPE_BONUS * index.contains(candidates, wanted)
+    order = np.lexsort((candidates, -weighted))  # best first; ties to the earlier passage
+    return distinct(index, candidates[order].tolist(), k), scores, groups
 
 
-def heading_match(index: Index, passage: int, groups: list[Group]) -> float:
-    """Return how much of a section's heading the question repeats, for the section's first passage only.
+def coverages(index: Index, passages: np.ndarray, groups: list[Group]) -> np.ndarray:
+    """Return, for each passage, the share of the question's informative weight it contains."""
+    concepts = list(dict.fromkeys(groups))
+    weights = np.array([group.weight for group in concepts])
+    if not concepts or weights.sum() <= 0:
+        return np.zeros(len(passages))
+    present = np.array([index.contains(passages, group.terms) for group in concepts])
+    return weights @ present / weights.sum()
+
+
+def heading_matches(index: Index, passages: np.ndarray, groups: list[Group]) -> np.ndarray:
+    """Return how alike each passage's section heading and the question are, for a section's first passage only.
 
     Articles often put a question as a heading and its answer right under it
     ("What does the iliacus do?" / "Short answer: ...").
     """
-    section = int(index.passage_section[passage])
-    first = passage == 0 or index.passage_section[passage - 1] != section \
-        or index.passage_doc[passage - 1] != index.passage_doc[passage]
-    if section < 0 or not first:
-        return 0.0
-    heading = index.tokenizer.term_groups(index.sections[section])
-    return similarity(heading, groups)
+    matches = np.zeros(len(passages))
+    for i in np.flatnonzero(index.opens_section()[passages]):
+        matches[i] = similarity(index.section_groups(int(index.passage_section[passages[i]])), groups)
+    return matches
 
 
 def similarity(a: list[Group], b: list[Group]) -> float:
@@ -132,15 +142,15 @@ def similarity(a: list[Group], b: list[Group]) -> float:
 
 def distinct(index: Index, ranked: list[int], k: int) -> list[int]:
     """Return the first k passages of a ranking that do not overlap a better one."""
-    chosen: list[int] = []
-    for p in ranked:
-        doc, start, end = index.passage_doc[p], index.passage_start[p], index.passage_end[p]
-        if not any(index.passage_doc[q] == doc and index.passage_start[q] < end and start < index.passage_end[q]
-                   for q in chosen):
-            chosen.append(p)
+    spans = zip(ranked, index.passage_doc[ranked].tolist(), index.passage_start[ranked].tolist(),
+                index.passage_end[ranked].tolist())
+    chosen: list[tuple[int, int, int, int]] = []
+    for p, doc, start, end in spans:
+        if not any(doc == d and s < end and start < e for _, d, s, e in chosen):
+            chosen.append((p, doc, start, end))
             if len(chosen) == k:
                 break
-    return chosen
+    return [p for p, _, _, _ in chosen]
 
 
 def top_passages(scores: np.ndarray, k: int) -> list[int]:
@@ -153,11 +163,8 @@ def top_passages(scores: np.ndarray, k: int) -> list[int]:
 
 
 def coverage(index: Index, passage: int, groups: list[Group]) -> float:
-    """Return the share of the question's informative weight that a passage contains."""
-    groups = set(groups)
-    total = sum(group.weight for group in groups)
-    covered = sum(group.weight for group in groups if any(index.has_term(passage, t) for t in group.terms))
-    return covered / total if total > 0 else 0.0
+    """Return the share of the question's informative weight that one passage contains."""
+    return float(coverages(index, np.array([passage], dtype=index.posting_passage.dtype), groups)[0])
 
 
 def best_sentence(index: Index, passage: int, groups: list[Group]) -> str:

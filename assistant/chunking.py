@@ -33,6 +33,7 @@ REFERENCE = re.compile(r"\bdoi[:.]|\b(19|20)\d\d;\s*\d+|^\d+\.\s+[\"“]")
 REFERENCE_LIKE = re.compile(
     REFERENCE.pattern + r"|^[A-Z][A-Za-z'\-]+,? (?:[A-Z]{1,2}[.,]\s?)+|\bet al\b|[a-z]\.[A-Z][a-z]|^\d+\.\s|https?://"
 )
+MAX_FURNITURE_CHARS = 300
 BULLET = re.compile(r"^\s*([-*•·–]|\d+\))\s")
 FIELD = re.compile(r"^[A-Z][A-Z ]{2,}:\s*\S")  # "ORIGIN: iliac fossa" is text, not a heading
 SENTENCE_END = ".!;,\"”)"
@@ -68,7 +69,8 @@ def classify_lines(text: str, start: int = 0) -> list[tuple[str, int, int]]:
     kinds = []
     for i, (s, e) in enumerate(lines):
         line = text[s:e].strip()
-        if FURNITURE.match(line) or IMAGE_CREDIT.search(line) or REFERENCE.search(line):
+        short = len(line) <= MAX_FURNITURE_CHARS  # credits and references are short lines
+        if FURNITURE.match(line) or short and (IMAGE_CREDIT.search(line) or REFERENCE.search(line)):
             kinds.append("furniture")
         elif i + 1 < len(lines) and IMAGE_CREDIT.search(text[slice(*lines[i + 1])]) and len(line) <= 100 \
                 and line[-1] not in ".!?":
@@ -87,7 +89,8 @@ def bibliography_start(text: str, lines: list[tuple[int, int]], kinds: list[str]
     half of the document on, when most remaining lines look like references."""
     kept = [i for i, kind in enumerate(kinds) if kind != "furniture" or REFERENCE.search(text[slice(*lines[i])])]
     for position, i in enumerate(kept):
-        if i < len(lines) // 2 or not REFERENCE_LIKE.search(text[slice(*lines[i])].strip()):
+        line = text[slice(*lines[i])].strip()
+        if i < len(lines) // 2 or len(line) > MAX_FURNITURE_CHARS or not REFERENCE_LIKE.search(line):
             continue
         rest = kept[position:]
         looks = sum(bool(REFERENCE_LIKE.search(text[slice(*lines[j])].strip())) for j in rest)

@@ -103,6 +103,36 @@ class Index:
         weights = np.concatenate([self.weights[a:b] * n for a, b, n in slices])
         return np.bincount(passages, weights=weights, minlength=self.passage_count)
 
+    def contains(self, passages: np.ndarray, terms) -> np.ndarray:
+        """Return, for each passage, whether it (or its section heading) contains any of the terms."""
+        found = np.zeros(len(passages), dtype=bool)
+        for term in terms:
+            term_id = self.term_ids.get(term)
+            if term_id is None:
+                continue
+            postings = self.posting_passage[self._term_bounds[term_id]:self._term_bounds[term_id + 1]]
+            at = np.minimum(postings.searchsorted(passages), len(postings) - 1)  # postings are sorted by passage
+            found |= postings[at] == passages
+        return found
+
+    def opens_section(self) -> np.ndarray:
+        """Return, for each passage, whether it is the first of its section (a heading stands right above it)."""
+        cached = getattr(self, "_opens_section", None)
+        if cached is None:
+            cached = np.ones(self.passage_count, dtype=bool)
+            cached[1:] = (self.passage_section[1:] != self.passage_section[:-1]) | \
+                (self.passage_doc[1:] != self.passage_doc[:-1])
+            cached &= self.passage_section >= 0
+            self._opens_section = cached
+        return cached
+
+    def section_groups(self, section: int) -> list:
+        """Return the concepts of a section heading (tokenized once, then remembered)."""
+        cache = self.__dict__.setdefault("_section_groups", {})
+        if section not in cache:
+            cache[section] = self.tokenizer.term_groups(self.sections[section])
+        return cache[section]
+
     def has_term(self, passage: int, term: str) -> bool:
         """Tell whether a passage (or its section heading) contains a term."""
         term_id = self.term_ids.get(term)
@@ -179,13 +209,27 @@ def _passages_of(index: Index, doc_id: int) -> list[chunking.Passage]:
 
 def _assemble(documents: list[Document], passages: list[tuple[int, chunking.Passage]],
               synonyms: dict, fingerprint: str, corpus_dir: str) -> Index:
-    """Tokenize the passages, let BM25Okapi compute the statistics, and pack it all into an Index."""
-    # The section heading is part of what a passage is about, so its words are indexed too.
-    texts = [f"{p.section or ''}\n{documents[d].text[p.start:p.end]}" for d, p in passages]
-    # chain/map keep the counting loop in C; the words and their order are the same as a nested loop's.
-    vocabulary = Counter(chain.from_iterable(map(words, texts)))
+    """Tokenize the passages, let BM25Okapi compute the statistics, and pack it all into an Index.
+
+    A passage's terms are its section heading's (what it is about) and its sentences'.
+    Overlapping passages share sentences, so each sentence is split and tokenized once.
+    """
+    sentence_words: dict[tuple[int, int, int], list[str]] = {}
+    for d, passage in passages:
+        text = documents[d].text
+        for start, end in passage.sentences:
+            if (d, start, end) not in sentence_words:
+                sentence_words[(d, start, end)] = words(text[start:end])
+    heading_words = {section: words(section) for section in {p.section for _, p in passages} if section}
+    # chain keeps the counting loop in C.
+    vocabulary = Counter(chain.from_iterable(sentence_words.values()))
+    vocabulary.update(chain.from_iterable(heading_words.values()))
     tokenizer = Tokenizer(dict(vocabulary), synonyms)
-    token_lists = [tokenizer.tokenize(text) for text in texts]
+    sentence_terms = {key: tokenizer.terms_of_words(value) for key, value in sentence_words.items()}
+    heading_terms = {key: tokenizer.terms_of_words(value) for key, value in heading_words.items()}
+    token_lists = [heading_terms.get(p.section, []) + [term for start, end in p.sentences
+                                                       for term in sentence_terms[(d, start, end)]]
+                   for d, p in passages]
     return _pack(documents, passages, token_lists, tokenizer, fingerprint, corpus_dir)
 
 

@@ -117,11 +117,13 @@ class Tokenizer:
     def __init__(self, vocabulary: dict[str, int], synonyms: dict[str, list[str]] | None = None):
         self.vocabulary = vocabulary
         self.synonyms = synonyms or {}
-        self._word_cache: dict[str, tuple[str, ...]] = {}
+        self._word_cache: dict[str, tuple[tuple[str, float], ...]] = {}
+        self._stem_cache: dict[str, tuple[str, ...]] = {}
         self._splitter = None
         self._speller = None
         self._phrases = self._compile_synonyms()
         self._longest_phrase = max((len(key) for key in self._phrases), default=1)
+        self._phrase_starts = {key[0] for key in self._phrases}
 
     def to_dict(self) -> dict:
         """Return the state to save with the index."""
@@ -134,22 +136,58 @@ class Tokenizer:
 
     def tokenize(self, text: str) -> list[str]:
         """Return the index terms of a text."""
-        return [term for group in self.term_groups(text) for term in group.terms]
+        return self.terms_of_words(words(text))
+
+    def terms_of_words(self, text_words: list[str]) -> list[str]:
+        """Return the index terms of a text already split by words() (the index splits each sentence once).
+
+        The same terms as groups_of_words gives, without building groups: this runs for every sentence.
+        """
+        stems = [stem for word in text_words for stem in self._stems(word)]
+        if self._phrase_starts.isdisjoint(stems):
+            return stems
+        added, i = [], 0
+        while i < len(stems):
+            size = self._phrase_at(stems, i) if stems[i] in self._phrase_starts else 0
+            if size:
+                added.extend(self._phrases[tuple(stems[i:i + size])])
+            i += size or 1
+        return stems + added  # BM25 counts terms; their order does not matter
+
+    def _stems(self, word: str) -> tuple[str, ...]:
+        """Return the stems of analyse_word(word), remembered per word."""
+        cached = self._stem_cache.get(word)
+        if cached is None:
+            cached = self._stem_cache[word] = tuple(stem for stem, _ in self.analyse_word(word))
+        return cached
 
     def term_groups(self, text: str) -> list[Group]:
         """Return the text's concepts: a lay phrase and the article word it adds share a group."""
-        stems = [pair for word in words(text) for pair in self.analyse_word(word)]
+        return self.groups_of_words(words(text))
+
+    def groups_of_words(self, text_words: list[str]) -> list[Group]:
+        """Return the concepts of a text already split by words()."""
+        stems = [pair for word in text_words for pair in self.analyse_word(word)]
         groups, i = [], 0
         while i < len(stems):
-            for size in range(min(self._longest_phrase, len(stems) - i), 0, -1):
-                key = tuple(stem for stem, _ in stems[i:i + size])
-                added = self._phrases.get(key)
-                if added or size == 1:
-                    weight = max(weight for _, weight in stems[i:i + size])
-                    groups.append(Group(key + (added or ()), weight))
-                    i += size
-                    break
+            stem, weight = stems[i]
+            size = self._phrase_at([s for s, _ in stems[i:i + self._longest_phrase]], 0) \
+                if stem in self._phrase_starts else 0
+            if size:
+                key = tuple(s for s, _ in stems[i:i + size])
+                groups.append(Group(key + self._phrases[key], max(w for _, w in stems[i:i + size])))
+                i += size
+            else:
+                groups.append(Group((stem,), weight))
+                i += 1
         return groups
+
+    def _phrase_at(self, stems: list[str], i: int) -> int:
+        """Return the length of the longest synonym phrase starting at stems[i], 0 if none."""
+        for size in range(min(self._longest_phrase, len(stems) - i), 0, -1):
+            if tuple(stems[i:i + size]) in self._phrases:
+                return size
+        return 0
 
     def analyse_word(self, word: str) -> tuple[tuple[str, float], ...]:
         """Return (stem, informativeness) for each part of one lowercased word: split, corrected, stopwords dropped."""

@@ -23,9 +23,15 @@ def bundled_index():
 
 
 def passage_tokens(index):
-    texts = [f"{index.section(p) or ''}\n{index.documents[index.passage_doc[p]].text[index.passage_start[p]:index.passage_end[p]]}"
-             for p in range(index.passage_count)]
-    return [index.tokenizer.tokenize(text) for text in texts]
+    """Tokenize each passage as the index does: its section heading, then each of its sentences."""
+    tokens = []
+    for p in range(index.passage_count):
+        text = index.documents[index.passage_doc[p]].text
+        terms = index.tokenizer.tokenize(index.section(p) or "")
+        for start, end in index.passage_sentences(p):
+            terms += index.tokenizer.tokenize(text[start:end])
+        tokens.append(terms)
+    return tokens
 
 
 @pytest.mark.parametrize("question", [

@@ -74,3 +74,12 @@ def test_a_broken_synonyms_file_names_the_problem(tmp_path):
     (tmp_path / "synonyms.toml").write_text("psoas = loin\n")
     with pytest.raises(BadSynonyms, match="synonyms.toml"):
         read_synonyms(tmp_path)
+
+
+@pytest.mark.parametrize("text", [
+    "My thigh bone and lower back hurt when I stretch my hip flexors",
+    "theiliacus, thepsoasmajor at the si joints", "",
+])
+def test_fast_terms_equal_the_concept_groups(tokenizer, text):
+    grouped = [term for group in tokenizer.term_groups(text) for term in group.terms]
+    assert sorted(tokenizer.tokenize(text)) == sorted(grouped)
