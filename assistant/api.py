@@ -7,10 +7,12 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
+from limits.errors import ConfigurationError
 from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 
 from .answer import answer
-from .config import DEFAULT_TOP_K, MAX_HISTORY
+from .config import DEFAULT_TOP_K, MAX_HISTORY, MAX_QUESTION_CHARS
+from .corpus import Document
 from .errors import AssistantError, BadQuestion, BadSetting, DocumentNotFound
 from .index import Index
 
@@ -22,7 +24,7 @@ EXAMPLE = '{"question": "How do I stretch my hip flexors?"}'
 HTTP_MESSAGES = {
     404: "no such API endpoint: {path}; see /openapi.json for the endpoints",
     405: "{method} is not allowed on {path}; use {allowed}",
-    413: "the request body is larger than {limit} bytes; send one question and at most " f"{MAX_HISTORY} earlier ones",
+    413: f"the request body is larger than {{limit}} bytes; send one question and at most {MAX_HISTORY} earlier ones",
     429: "too many requests from your address (limit: {description}); wait a moment and try again",
     500: "the server failed on this request; please try again later",
 }
@@ -38,7 +40,11 @@ def init_app(app: Flask) -> None:
         raise BadSetting(f"rate limit {rate!r} is not understood; write it like '120 per minute' "
                          "(ASSISTANT_RATE_LIMIT)") from None
     # One limiter per app, so each app (and each test) counts its own requests.
-    limiter = Limiter(get_remote_address, app=app)
+    try:
+        limiter = Limiter(get_remote_address, app=app)
+    except ConfigurationError as error:
+        raise BadSetting(f"rate limit storage {app.config['RATELIMIT_STORAGE_URI']!r} cannot be used ({error}); "
+                         "the default is memory:// (ASSISTANT_RATELIMIT_STORAGE_URI)") from None
     if limiter.enabled:  # RATELIMIT_ENABLED=False turns it off
         view = app.view_functions["api.answer_question"]
         app.view_functions["api.answer_question"] = limiter.limit(rate)(view)
@@ -58,10 +64,13 @@ def answer_question():
         raise BadQuestion(f"unknown field(s) {', '.join(map(repr, unknown))}; the body takes {', '.join(FIELDS)}")
     if "question" not in body:
         raise BadQuestion(f"question is missing; send {EXAMPLE}")
-    history = body.get("history", [])
+    question, history = body["question"], body.get("history", [])
+    # The engine measures the question once stripped; the HTTP contract limits what is sent.
+    if isinstance(question, str) and len(question) > MAX_QUESTION_CHARS:
+        raise BadQuestion(f"question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
     if isinstance(history, list) and len(history) > MAX_HISTORY:
         raise BadQuestion(f"history holds {len(history)} questions; send at most {MAX_HISTORY} (the latest ones)")
-    return jsonify(answer(current_index(), body["question"], history, body.get("top_k", DEFAULT_TOP_K)))
+    return jsonify(answer(current_index(), question, history, body.get("top_k", DEFAULT_TOP_K)))
 
 
 def json_object() -> dict:
@@ -109,7 +118,7 @@ def source(source_id: str):
     raise DocumentNotFound(f"no article with id {source_id!r}; GET /api/sources lists them")
 
 
-def source_summary(document) -> dict:
+def source_summary(document: Document) -> dict:
     """Return what identifies an article: id, title, file name and, when known, its URL."""
     summary = {"id": document.source, "title": document.title, "source": document.source}
     if document.metadata.get("url"):
@@ -133,9 +142,9 @@ def error_response(error: Exception):
         return jsonify(error=str(error)), 400
     if isinstance(error, DocumentNotFound):
         return jsonify(error=str(error)), 404
-    if isinstance(error, AssistantError):  # the corpus or index cannot be read: the operator must fix it
-        current_app.logger.error("index unavailable: %s", error)
-        return jsonify(error=f"the articles are not available right now ({error})"), 503
+    if isinstance(error, AssistantError):  # the corpus or index cannot be read: only the operator can fix it
+        current_app.logger.error("articles unavailable: %s", error)
+        return jsonify(error="the articles cannot be loaded right now; the server's log says why"), 503
     current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
     return jsonify(error=HTTP_MESSAGES[500]), 500
 

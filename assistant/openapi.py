@@ -26,6 +26,10 @@ def json_content(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+# A character that str.strip() keeps: the server strips the question before checking it is not
+# blank, and Python's idea of whitespace (\x1c-\x1f, \x85 ...) is wider than a regex's \s.
+NOT_BLANK = "[^" + "".join(f"\\u{ord(c):04x}" for c in map(chr, range(0x10000)) if c.isspace()) + "]"
+
 ERROR = json_content(ref("Error"), 'Any error: {"error": "<what is wrong and how to fix it>"}')
 STRING = {"type": "string"}
 COUNT = {"type": "integer", "minimum": 0}
@@ -37,8 +41,7 @@ SCHEMAS = {
         "required": ["question"],
         "additionalProperties": False,
         "properties": {
-            # Blank means only whitespace: the server strips the question before checking it.
-            "question": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": r"\S",
+            "question": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": NOT_BLANK,
                          "example": "How do I stretch my hip flexors?"},
             "history": {"type": "array", "maxItems": MAX_HISTORY,
                         "items": {"type": "string", "maxLength": MAX_QUESTION_CHARS},

@@ -1,6 +1,7 @@
 """Serve the app with waitress, a production WSGI server (not Flask's development server)."""
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,13 +17,32 @@ from .errors import BadSetting
 def make_server(app, host: str, port: int, **adjustments):
     """Return a waitress server for `app` bound to host:port (port 0 picks a free one), not yet running.
 
-    Raises BadSetting when the address cannot be used (in use, or not an address of this machine).
+    Raises BadSetting when the address cannot be used (in use, unknown, or not an address of this machine).
+    """
+    return create_server(app, sockets=[listening_socket(host, port)], **adjustments)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Return a socket listening on host:port.
+
+    Binding here rather than inside waitress means a failure leaves no half-made server behind.
+    Raises BadSetting saying what to change.
     """
     try:
-        return create_server(app, host=host, port=port, **adjustments)
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as error:
+        raise BadSetting(f"cannot listen on {host}:{port} ({error.strerror}); pass an address such as "
+                         "--host 127.0.0.1") from None
+    listener = socket.socket(family, kind, proto)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # restart without waiting for TIME_WAIT
+        listener.bind(address)
+        listener.listen(1024)
     except OSError as error:
+        listener.close()
         raise BadSetting(f"cannot listen on {host}:{port} ({error.strerror or error}); "
                          "pick another with --port or --host") from None
+    return listener
 
 
 def url_of(server) -> str:

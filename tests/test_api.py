@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
 
 from assistant import create_app
-from assistant import holder as holder_module
 from assistant.answer import answer
 from assistant.errors import BadSetting
 from assistant.safety import DISCLAIMER
@@ -192,31 +190,16 @@ def test_bad_rate_limit_is_refused_at_start(make_app):
         make_app(RATE_LIMIT="lots")
 
 
+def test_unusable_rate_limit_storage_is_refused_at_start(make_app):
+    with pytest.raises(BadSetting, match="memory://"):
+        make_app(RATELIMIT_STORAGE_URI="bogus://nowhere")
+
+
 def test_corpus_and_index_from_environment(corpus_dir, built_index, monkeypatch):
     monkeypatch.setenv("ASSISTANT_CORPUS", str(corpus_dir))
     monkeypatch.setenv("ASSISTANT_INDEX", str(built_index))
     holder = create_app().extensions["assistant"]
     assert (holder.corpus_dir, holder.index_path) == (corpus_dir, built_index)
-
-
-def test_index_is_loaded_once_for_concurrent_requests(app, monkeypatch):
-    calls = []
-    real = holder_module.index_module.load_or_build
-
-    def counting(*args):
-        calls.append(args)
-        return real(*args)
-
-    monkeypatch.setattr(holder_module.index_module, "load_or_build", counting)
-    holder = app.extensions["assistant"]
-    seen = []
-    threads = [threading.Thread(target=lambda: seen.append(holder.get())) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(calls) == 1
-    assert all(index is seen[0] for index in seen)
 
 
 def test_chat_page_is_served(client):

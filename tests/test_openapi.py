@@ -35,7 +35,7 @@ def test_the_served_description_is_this_one(api_app):
 
 
 @schema.parametrize()
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_description(case, api_app):
     case.call_and_validate(app=api_app)
 

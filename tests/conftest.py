@@ -1,0 +1,65 @@
+"""Shared fixtures: an app over a copy of the bundled articles, its test client, and a CLI runner."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assistant import create_app
+from assistant import index as index_module
+
+BUNDLED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+def copy_corpus(target: Path) -> Path:
+    """Copy the bundled articles, manifest and synonyms into `target` and return it."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in BUNDLED_CORPUS.iterdir():
+        if path.is_file():
+            shutil.copy(path, target / path.name)
+    return target
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory) -> Path:
+    """A copy of the bundled corpus, shared by the session: treat it as read-only (copy_corpus to change one)."""
+    return copy_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="session")
+def built_index(corpus_dir, tmp_path_factory) -> Path:
+    """The index of corpus_dir, built once per session (tests copy it rather than rebuild)."""
+    path = tmp_path_factory.mktemp("index") / "index.npz"
+    index_module.load_or_build(corpus_dir, path)
+    return path
+
+
+@pytest.fixture
+def make_app(corpus_dir, built_index, tmp_path):
+    """Return a factory of test apps over corpus_dir with their own copy of the index; keyword args are config."""
+    def make(**config):
+        index_path = tmp_path / "index.npz"
+        if not index_path.exists():
+            shutil.copy(built_index, index_path)
+        return create_app({"TESTING": True, "CORPUS": str(corpus_dir), "INDEX": str(index_path), **config})
+    return make
+
+
+@pytest.fixture
+def app(make_app):
+    """The web app with the default settings."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of `app`."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner():
+    """A runner for the `assistant` command line (assistant.cli.cli)."""
+    return CliRunner()
