@@ -5,6 +5,7 @@ create_app() builds the web app. Flask is imported inside it, so the command lin
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -18,7 +19,7 @@ def create_app(config: Mapping | None = None):
     """
     from flask import Flask
 
-    from . import api, openapi, site
+    from . import admin, api, openapi, site
     from .config import bundled_dir, default_corpus_dir, default_index_path
     from .holder import IndexHolder
 
@@ -30,8 +31,12 @@ def create_app(config: Mapping | None = None):
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        ADMIN_TOKEN=None,  # the admin API (add/remove documents, reindex) is off without one
     )
     app.config.from_prefixed_env("ASSISTANT")
+    if os.environ.get("ASSISTANT_ADMIN_TOKEN"):
+        # from_prefixed_env reads values as JSON: keep the token exactly as written ("123", "true").
+        app.config["ADMIN_TOKEN"] = os.environ["ASSISTANT_ADMIN_TOKEN"]
     if config:
         app.config.from_mapping(config)
     corpus = Path(str(app.config["CORPUS"]))
@@ -39,6 +44,7 @@ def create_app(config: Mapping | None = None):
     app.extensions["assistant"] = IndexHolder(corpus, index_path)
     app.json.sort_keys = False  # the engine's result object goes out as the engine built it
     api.init_app(app)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(site.bp)
     return app

@@ -24,7 +24,7 @@ EXAMPLE = '{"question": "How do I stretch my hip flexors?"}'
 HTTP_MESSAGES = {
     404: "no such API endpoint: {path}; see /openapi.json for the endpoints",
     405: "{method} is not allowed on {path}; use {allowed}",
-    413: f"the request body is larger than {{limit}} bytes; send one question and at most {MAX_HISTORY} earlier ones",
+    413: "the request body is larger than {limit} bytes; send less",
     429: "too many requests from your address (limit: {description}); wait a moment and try again",
     500: "the server failed on this request; please try again later",
 }
@@ -157,5 +157,5 @@ def http_message(error: HTTPException) -> str:
         return str(error.description)
     allowed = ", ".join(m for m in getattr(error, "valid_methods", None) or [] if m not in ("HEAD", "OPTIONS"))
     return template.format(path=request.path, method=request.method, allowed=allowed,
-                           limit=current_app.config["MAX_CONTENT_LENGTH"], description=error.description)
+                           limit=request.max_content_length, description=error.description)
 

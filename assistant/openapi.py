@@ -95,6 +95,31 @@ SCHEMAS = {
         "required": ["sources"],
         "properties": {"sources": {"type": "array", "items": ref("SourceSummary")}},
     },
+    "NewDocument": {
+        "type": "object",
+        "required": ["name", "text"],
+        "properties": {
+            "name": {"type": "string", "description": "A plain file name ending .txt, .md or .html.",
+                     "example": "psoas-notes.md"},
+            "text": {"type": "string", "description": "The document, UTF-8 text."},
+            "replace": {"type": "boolean", "default": False, "description": "Update a document of the same name."},
+        },
+    },
+    "BuildReport": {
+        "type": "object",
+        "required": ["documents", "passages", "seconds", "added", "updated", "removed", "unchanged"],
+        "properties": {
+            "documents": COUNT, "passages": COUNT, "seconds": {"type": "number"},
+            "added": {"type": "array", "items": STRING}, "updated": {"type": "array", "items": STRING},
+            "removed": {"type": "array", "items": STRING}, "unchanged": COUNT,
+        },
+    },
+    "DocumentChange": {
+        "type": "object",
+        "required": ["document", "report"],
+        "properties": {"document": STRING, "report": ref("BuildReport")},
+    },
+    "Reindexed": {"type": "object", "required": ["report"], "properties": {"report": ref("BuildReport")}},
     "Source": {
         "allOf": [ref("SourceSummary"), {
             "type": "object",
@@ -109,6 +134,45 @@ SCHEMAS = {
 def operation(summary: str, ok: dict, **extra) -> dict:
     """Return an operation whose every error is the Error shape."""
     return {"summary": summary, **extra, "responses": {"200": ok, "default": ERROR}}
+
+
+def admin_operation(summary: str, status: str, ok: dict, **extra) -> dict:
+    """Return an admin operation: bearer token required, switched off without ASSISTANT_ADMIN_TOKEN."""
+    responses = {
+        status: ok,
+        "401": {**ERROR, "description": "The admin token is missing or wrong."},
+        "403": {**ERROR, "description": "The admin API is switched off (ASSISTANT_ADMIN_TOKEN is not set)."},
+        "default": ERROR,
+    }
+    return {"summary": summary, "security": [{"adminToken": []}], **extra, "responses": responses}
+
+
+def admin_paths() -> dict:
+    """Return the admin API's paths: add and remove documents, reindex."""
+    add = admin_operation(
+        "Add (or with replace, update) a document and reindex", "201",
+        json_content(ref("DocumentChange"), "Stored and indexed."),
+        requestBody={"required": True, "content": {
+            "application/json": {"schema": ref("NewDocument")},
+            "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+                "file": {"type": "string", "format": "binary"}, "replace": {"type": "boolean"}}}},
+        }},
+    )
+    add["responses"].update({
+        "400": {**ERROR, "description": "Refused: a path as name, binary, not UTF-8, empty, unsupported type, too big."},
+        "409": {**ERROR, "description": "The name or the same text is already in the corpus."},
+        "413": {**ERROR, "description": "The upload is larger than the file size limit."},
+    })
+    remove = admin_operation(
+        "Remove a document and reindex", "200", json_content(ref("DocumentChange"), "Removed and reindexed."),
+        parameters=[{"name": "id", "in": "path", "required": True, "schema": STRING,
+                     "description": "The document's id: its file name."}],
+    )
+    remove["responses"]["404"] = {**ERROR, "description": "No document has that name."}
+    reindex = admin_operation("Reindex the corpus folder", "200", json_content(ref("Reindexed"), "Reindexed."))
+    reindex["responses"]["409"] = {**ERROR, "description": "A file in the corpus cannot be indexed; the old index serves."}
+    return {"/api/documents": {"post": add}, "/api/documents/{id}": {"delete": remove},
+            "/api/reindex": {"post": reindex}}
 
 
 def spec() -> dict:
@@ -145,8 +209,11 @@ def spec() -> dict:
             "/api/health": {"get": operation("Report status and index size", json_content(ref("Health"), "Up."))},
             "/api/sources": {"get": operation("List the articles", json_content(ref("SourceList"), "The articles."))},
             "/api/sources/{id}": {"get": source},
+            **admin_paths(),
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": SCHEMAS, "securitySchemes": {"adminToken": {
+            "type": "http", "scheme": "bearer",
+            "description": "The server's ASSISTANT_ADMIN_TOKEN; without it the admin API answers 403."}}},
     }
 
 

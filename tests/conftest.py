@@ -63,3 +63,9 @@ def client(app):
 def runner():
     """A runner for the `assistant` command line (assistant.cli.cli)."""
     return CliRunner()
+
+
+@pytest.fixture
+def writable_corpus(tmp_path) -> Path:
+    """A private copy of the bundled corpus that the test may change."""
+    return copy_corpus(tmp_path / "corpus")

@@ -1,0 +1,125 @@
+"""The admin API: add, replace and remove source texts and reindex, behind a bearer token.
+
+Switched off (403) unless ASSISTANT_ADMIN_TOKEN is set; a wrong or missing token gets 401.
+Errors use the API's one JSON shape (api.error_response).
+"""
+from __future__ import annotations
+
+import hmac
+import json
+from contextlib import contextmanager
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import BadRequest, Conflict, Forbidden, HTTPException, InternalServerError, Unauthorized
+
+from . import index as index_module
+from .config import max_file_bytes
+from .documents import add_documents, corpus_lock, remove_document
+from .errors import AssistantError, BadDocument, DocumentExists
+
+bp = Blueprint("admin", __name__, url_prefix="/api")
+# Room for the JSON or multipart wrapping around a file of the largest allowed size.
+ENVELOPE_BYTES = 64 * 1024
+EXAMPLE = '{"name": "psoas-notes.md", "text": "..."}'
+
+
+@bp.before_request
+def require_token():
+    """Refuse the request unless it carries the admin token; allow uploads up to the file size limit."""
+    expected = str(current_app.config.get("ADMIN_TOKEN") or "")
+    if not expected:
+        raise Forbidden("the admin API is switched off; set ASSISTANT_ADMIN_TOKEN on the server to use it")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise Unauthorized("send the admin token as 'Authorization: Bearer <token>'",
+                           www_authenticate=WWWAuthenticate("bearer"))
+    request.max_content_length = max_file_bytes() + ENVELOPE_BYTES
+
+
+@bp.post("/documents")
+def add_document():
+    """Store one document (multipart field `file`, or JSON {"name", "text"}) and reindex."""
+    name, data, replace = uploaded_document()
+    holder = current_app.extensions["assistant"]
+    try:
+        with failed_reindex_says_why():
+            report = add_documents(holder.corpus_dir, [(name, data)], lambda: reindex(holder), replace=replace)
+    except BadDocument as error:
+        raise BadRequest(str(error)) from None
+    except DocumentExists as error:
+        raise Conflict(str(error)) from None
+    return jsonify(document=name, report=report_json(report)), 201
+
+
+@bp.delete("/documents/<name>")
+def delete_document(name: str):
+    """Take a document out of the corpus and reindex (unknown name: 404)."""
+    holder = current_app.extensions["assistant"]
+    with failed_reindex_says_why():
+        report = remove_document(holder.corpus_dir, name, lambda: reindex(holder))
+    return jsonify(document=name, report=report_json(report))
+
+
+@bp.post("/reindex")
+def reindex_corpus():
+    """Reindex the corpus folder (for files changed on disk) and report what changed."""
+    holder = current_app.extensions["assistant"]
+    try:
+        with failed_reindex_says_why(), corpus_lock(holder.corpus_dir):
+            report = reindex(holder)
+    except AssistantError as error:  # a bad file on disk: say which, the old index keeps serving
+        raise Conflict(f"the corpus cannot be indexed: {error}; the previous index is still serving") from None
+    return jsonify(report=report_json(report))
+
+
+@contextmanager
+def failed_reindex_says_why():
+    """Turn an unexpected failure while changing the corpus (a full disk, a bug) into a 500 that says what
+    happened; the documents module has already put the corpus back."""
+    try:
+        yield
+    except (HTTPException, AssistantError):
+        raise
+    except Exception as error:
+        current_app.logger.exception("reindex failed")
+        raise InternalServerError(f"the reindex failed ({type(error).__name__}: {error}); the corpus is unchanged "
+                                  "and the previous index is still serving") from None
+
+
+def uploaded_document() -> tuple[str, bytes, bool]:
+    """Return (file name, bytes, replace?) from a multipart upload or a JSON body.
+
+    Raises BadRequest saying what to send.
+    """
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise BadRequest("send the document in the multipart field 'file'")
+        return upload.filename or "", upload.read(), is_true(request.form.get("replace"))
+    if request.is_json:
+        try:
+            body = json.loads(request.get_data())
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError, ValueError):
+            raise BadRequest(f"the body is not valid JSON; send {EXAMPLE}") from None
+        if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not isinstance(body.get("text"), str):
+            raise BadRequest(f'send a JSON object with "name" and "text" strings, like {EXAMPLE}')
+        return body["name"], body["text"].encode("utf-8"), is_true(body.get("replace"))
+    raise BadRequest(f"send the document as multipart/form-data (field 'file') or as JSON {EXAMPLE}")
+
+
+def is_true(value) -> bool:
+    """Read a replace flag given as JSON true or a form value such as 'true', '1', 'yes'."""
+    return value is True or str(value).lower() in {"true", "1", "yes", "on"}
+
+
+def reindex(holder) -> index_module.BuildReport:
+    """Rebuild the index; the holder (here and in every other worker) switches on its next request."""
+    return index_module.reindex(holder.corpus_dir, holder.index_path)
+
+
+def report_json(report: index_module.BuildReport) -> dict:
+    """Return a build report as JSON."""
+    return {"documents": report.documents, "passages": report.passages, "seconds": round(report.seconds, 3),
+            "added": report.added, "updated": report.updated, "removed": report.removed,
+            "unchanged": len(report.unchanged)}
