@@ -65,6 +65,10 @@ MAX_INFORMATIVENESS = 17.0
 NUMBER_INFORMATIVENESS = 8.0
 
 
+# Words whose analysis a Tokenizer remembers: the corpus's vocabulary and then some.
+MAX_CACHED_WORDS = 500_000
+
+
 class Group(NamedTuple):
     """One concept of a text: its terms (a lay phrase plus the article word it adds) and its weight."""
 
@@ -198,6 +202,10 @@ class Tokenizer:
             else:
                 parts = [word] if self.is_known(word) else self.repair(word)
                 cached = tuple((stem(part), informativeness(part)) for part in parts if part not in stopwords())
+            if len(self._word_cache) >= MAX_CACHED_WORDS:
+                # Questions bring endless new words: start afresh rather than grow without bound.
+                self._word_cache.clear()
+                self._stem_cache.clear()
             self._word_cache[word] = cached
         return cached
 

@@ -83,3 +83,13 @@ def test_a_broken_synonyms_file_names_the_problem(tmp_path):
 def test_fast_terms_equal_the_concept_groups(tokenizer, text):
     grouped = [term for group in tokenizer.term_groups(text) for term in group.terms]
     assert sorted(tokenizer.tokenize(text)) == sorted(grouped)
+
+
+def test_the_word_cache_is_bounded(tokenizer, monkeypatch):
+    import assistant.text
+
+    monkeypatch.setattr(assistant.text, "MAX_CACHED_WORDS", 50)
+    before = tokenizer.tokenize("stretch the psoas")
+    tokenizer.tokenize(" ".join(f"word{n}x" for n in range(200)))
+    assert len(tokenizer._word_cache) <= 50
+    assert tokenizer.tokenize("stretch the psoas") == before
