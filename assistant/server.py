@@ -70,7 +70,8 @@ def serve_in_thread(app, host: str = "127.0.0.1", port: int = 0, **adjustments) 
     try:
         yield url_of(server)
     finally:
+        # Stop the worker threads first: a request finishing later would wake a closed loop.
+        server.task_dispatcher.shutdown()
         # Closing every socket from inside the server's own loop ends the loop without races.
         server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         thread.join(timeout=10)
-        server.task_dispatcher.shutdown()
