@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
@@ -17,6 +15,7 @@ from typing import Callable
 from .config import max_file_bytes
 from .corpus import SUFFIXES, document_paths, parse_document
 from .errors import BadDocument, CorpusNotFound, DocumentExists, DocumentNotFound
+from .files import write_atomically
 
 LOCK_FILE = ".assistant.lock"
 MAX_NAME_CHARS = 200
@@ -90,7 +89,7 @@ def add_documents(corpus_dir: Path, items: list[tuple[str, bytes]], reindex: Cal
         before = {name: _read_or_none(corpus_dir / name) for name, _ in items}
         try:
             for name, data in items:
-                write_atomically(corpus_dir / name, data)
+                write_atomically(corpus_dir / name, lambda file, data=data: file.write(data))
             return reindex()
         except BaseException:
             _restore(corpus_dir, before)
@@ -117,20 +116,6 @@ def remove_document(corpus_dir: Path, name: str, reindex: Callable[[], object]):
             raise
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write bytes to `path` through a temporary file and a rename, so readers never see half a file."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _documents(corpus_dir: Path) -> list[Path]:
     try:
         return document_paths(corpus_dir)
@@ -148,5 +133,5 @@ def _restore(corpus_dir: Path, before: dict[str, bytes | None]) -> None:
         if data is None:
             (corpus_dir / name).unlink(missing_ok=True)
         else:
-            write_atomically(corpus_dir / name, data)
+            write_atomically(corpus_dir / name, lambda file, data=data: file.write(data))
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 import zipfile
 from collections import Counter
@@ -28,6 +26,7 @@ from rank_bm25 import BM25Okapi
 from . import chunking
 from .corpus import MANIFEST, Document, document_paths, load_corpus
 from .errors import IndexUnavailable
+from .files import write_atomically
 from .text import SYNONYMS_FILE, Tokenizer, read_synonyms, words
 
 FORMAT_VERSION = 1
@@ -63,9 +62,8 @@ class Index:
         for name, array in arrays.items():
             setattr(self, name, array)
         self.weights = self._term_weights()
-        # has_term runs hundreds of times a question: plain ints and a ready converter save numpy overhead.
+        # contains() slices postings many times a question: plain ints index faster than numpy's.
         self._term_bounds: list[int] = self.term_ptr.tolist()
-        self._passage_key = self.posting_passage.dtype.type
 
     # -- the fields every Index has, filled from `arrays` --
     passage_doc: np.ndarray
@@ -132,16 +130,6 @@ class Index:
         if section not in cache:
             cache[section] = self.tokenizer.term_groups(self.sections[section])
         return cache[section]
-
-    def has_term(self, passage: int, term: str) -> bool:
-        """Tell whether a passage (or its section heading) contains a term."""
-        term_id = self.term_ids.get(term)
-        if term_id is None:
-            return False
-        postings = self.posting_passage[self._term_bounds[term_id]:self._term_bounds[term_id + 1]]
-        # The key in the postings' own dtype: a Python int would make numpy cast the whole list first.
-        i = postings.searchsorted(self._passage_key(passage))  # postings are sorted by passage
-        return bool(i < len(postings) and postings[i] == passage)
 
     def passage_text(self, passage: int) -> str:
         """Return a passage's text: the source between its offsets, whitespace tidied."""
@@ -294,16 +282,7 @@ def save(index: Index, path: Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     meta = np.frombuffer(json.dumps(index.meta).encode("utf-8"), dtype=np.uint8)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            np.savez(file, meta=meta, **index.arrays)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, lambda file: np.savez(file, meta=meta, **index.arrays))
 
 
 def load(path: Path) -> Index:

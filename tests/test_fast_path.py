@@ -51,12 +51,16 @@ def test_unknown_terms_only_score_nothing():
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_has_term_is_membership(seed):
+def test_contains_is_membership(seed):
     rng = np.random.default_rng(seed)
     corpus = random_corpus(rng)
     index = from_token_lists(corpus)
     terms = sorted({term for passage in corpus for term in passage}) + ["never-indexed"]
-    for passage, tokens in enumerate(corpus):
-        for term in terms:
-            assert index.has_term(passage, term) == (term in tokens)
-            assert index.has_term(np.int64(passage), term) == (term in tokens)
+    passages = np.arange(len(corpus), dtype=index.posting_passage.dtype)
+    for term in terms:
+        expected = [term in tokens for tokens in corpus]
+        assert index.contains(passages, [term]).tolist() == expected
+        assert index.contains(passages[::-1], [term]).tolist() == expected[::-1]
+    assert index.contains(passages, terms[:2]).tolist() == [bool({*terms[:2]} & {*t}) for t in corpus]
+
+
