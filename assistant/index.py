@@ -16,6 +16,7 @@ import time
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable
@@ -147,9 +148,22 @@ class Index:
         return self.sections[i] if i >= 0 else None
 
 
-def corpus_fingerprint(corpus_dir: Path) -> str:
-    """Return a hash of everything an index depends on: documents, manifest, synonyms, this format."""
+# The code and data that decide how text becomes terms: when they change (a new version), old indexes are rebuilt.
+ENGINE_FILES = ("corpus.py", "chunking.py", "text.py", "index.py", "stopwords.txt", "irregular.txt")
+
+
+@lru_cache(maxsize=1)
+def engine_signature() -> str:
+    """Return a hash of the indexing code and data, so an index built by another version is not reused."""
     digest = hashlib.sha256(f"format {FORMAT_VERSION}".encode())
+    for name in ENGINE_FILES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()
+
+
+def corpus_fingerprint(corpus_dir: Path) -> str:
+    """Return a hash of everything an index depends on: documents, manifest, synonyms, the indexing code."""
+    digest = hashlib.sha256(engine_signature().encode())
     paths = document_paths(corpus_dir) + [Path(corpus_dir) / MANIFEST, Path(corpus_dir) / SYNONYMS_FILE]
     for path in paths:
         if path.is_file():
@@ -171,6 +185,8 @@ def build_from_documents(documents: list[Document], synonyms: dict | None = None
                          progress: Progress = iter, fingerprint: str = "", corpus_dir: str = "") -> tuple[Index, BuildReport]:
     """Build an index of documents already read (benchmarks use this to index other collections)."""
     started = time.perf_counter()
+    if previous is not None and previous.meta.get("engine") != engine_signature():
+        previous = None  # chunked by another version: nothing can be reused
     old = {d.source: (i, d) for i, d in enumerate(previous.documents)} if previous else {}
     report = BuildReport(removed=sorted(set(old) - {d.source for d in documents}))
     passages: list[tuple[int, chunking.Passage]] = []
@@ -268,6 +284,7 @@ def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "corpus_dir": corpus_dir,
         "fingerprint": fingerprint,
+        "engine": engine_signature(),
         "k1": bm25.k1, "b": bm25.b, "avgdl": bm25.avgdl,
         "documents": [document.__dict__ for document in documents],
         "sections": sections,

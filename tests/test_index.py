@@ -129,3 +129,16 @@ def test_a_bad_file_in_the_corpus_fails_the_build_and_names_it(corpus):
     (corpus / "broken.txt").write_bytes(b"\xff\xfe\x00\x01")
     with pytest.raises(BadDocument, match="broken.txt"):
         index_module.build(corpus)
+
+
+def test_an_index_built_by_another_version_is_rebuilt(corpus, tmp_path, monkeypatch):
+    path = tmp_path / "index.npz"
+    index_module.load_or_build(corpus, path)
+    assert index_module.load_or_build(corpus, path)[1] is None
+    index_module.engine_signature.cache_clear()
+    monkeypatch.setattr(index_module, "ENGINE_FILES", index_module.ENGINE_FILES + ("errors.py",))
+    try:
+        _, report = index_module.load_or_build(corpus, path)
+        assert report is not None and len(report.added) == 4  # nothing reused from the old version's chunks
+    finally:
+        index_module.engine_signature.cache_clear()
