@@ -219,11 +219,6 @@ def eval_command(settings: Settings, questions_path, as_json):
             click.echo(f"  {miss['id']:<10} {miss['why']}: {miss['question']}\n{'':13}top: {miss['top']}")
 
 
-def main() -> None:
-    """Run the command line (the `assistant` console script)."""
-    cli(prog_name="assistant")
-
-
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
@@ -235,3 +230,8 @@ def serve(settings: Settings, host, port):
 
     settings.load_index()  # build it now if needed, so the first request is fast
     run(settings.corpus, settings.index_path, host, port)
+
+
+def main() -> None:
+    """Run the command line (the `assistant` console script)."""
+    cli(prog_name="assistant")
