@@ -102,8 +102,7 @@ def rank(index: Index, question: str, history: list[str], k: int) -> tuple[list[
     # Prefer passages that cover more of the question's concepts over ones that repeat one of them.
     weighted = scores[candidates] * coverages(index, candidates, groups) ** COVERAGE_POWER
     weighted *= 1 + HEADING_BONUS * heading_matches(index, candidates, groups)
-    wanted = [term for pattern, hint in ANSWER_TYPES if pattern.search(question)
-              for term in index.tokenizer.tokenize(hint)]
+    wanted = [term for pattern, hint in ANSWER_TYPES if pattern.search(question) for term in index.hint_terms(hint)]
     weighted *= 1 + ANSWER_TYPE_BONUS * index.contains(candidates, wanted)
     order = np.lexsort((candidates, -weighted))  # best first; ties to the earlier passage
     return distinct(index, candidates[order].tolist(), k), scores, groups
@@ -169,15 +168,14 @@ def coverage(index: Index, passage: int, groups: list[Group]) -> float:
 
 def best_sentence(index: Index, passage: int, groups: list[Group]) -> str:
     """Return the passage's sentence that covers the most question weight (the first on a tie)."""
-    document = index.documents[index.passage_doc[passage]]
-    best, best_score = "", -1.0
-    for start, end in index.passage_sentences(passage):
-        sentence = " ".join(document.text[start:end].split())
-        terms = set(index.tokenizer.tokenize(sentence))
+    doc = int(index.passage_doc[passage])
+    best, best_score = (0, 0), -1.0
+    for span in index.passage_sentences(passage):
+        terms = index.sentence_terms(doc, *span)
         score = sum(group.weight for group in set(groups) if terms.intersection(group.terms))
         if score > best_score:
-            best, best_score = sentence, score
-    return best
+            best, best_score = span, score
+    return " ".join(index.documents[doc].text[best[0]:best[1]].split())
 
 
 def passage_result(index: Index, passage: int, score: float) -> dict:

@@ -127,10 +127,23 @@ class Index:
 
     def section_groups(self, section: int) -> list:
         """Return the concepts of a section heading (tokenized once, then remembered)."""
-        cache = self.__dict__.setdefault("_section_groups", {})
-        if section not in cache:
-            cache[section] = self.tokenizer.term_groups(self.sections[section])
-        return cache[section]
+        return self._remembered("_section_groups", section, lambda: self.tokenizer.term_groups(self.sections[section]))
+
+    def sentence_terms(self, doc: int, start: int, end: int) -> frozenset[str]:
+        """Return the terms of one sentence (tokenized once, then remembered: answers pick a best sentence)."""
+        return self._remembered("_sentence_terms", (doc, start, end),
+                                lambda: frozenset(self.tokenizer.tokenize(self.documents[doc].text[start:end])))
+
+    def hint_terms(self, hint: str) -> list[str]:
+        """Return the terms of an answer-type hint (tokenized once, then remembered)."""
+        return self._remembered("_hint_terms", hint, lambda: self.tokenizer.tokenize(hint))
+
+    def _remembered(self, cache_name: str, key, compute):
+        """Return compute() for a key, computed once per Index; the keys are bounded by the corpus."""
+        cache = self.__dict__.setdefault(cache_name, {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
 
     def passage_text(self, passage: int) -> str:
         """Return a passage's text: the source between its offsets, whitespace tidied."""
@@ -229,7 +242,10 @@ def _assemble(documents: list[Document], passages: list[tuple[int, chunking.Pass
     vocabulary = Counter(chain.from_iterable(sentence_words.values()))
     vocabulary.update(chain.from_iterable(heading_words.values()))
     tokenizer = Tokenizer(dict(vocabulary), synonyms)
-    sentence_terms = {key: tokenizer.terms_of_words(value) for key, value in sentence_words.items()}
+    # Replace each sentence's words by its terms in place, so both never fill memory at once.
+    sentence_terms = sentence_words
+    for key, value in sentence_terms.items():
+        sentence_terms[key] = tokenizer.terms_of_words(value)
     heading_terms = {key: tokenizer.terms_of_words(value) for key, value in heading_words.items()}
     token_lists = [heading_terms.get(p.section, []) + [term for start, end in p.sentences
                                                        for term in sentence_terms[(d, start, end)]]
