@@ -28,9 +28,11 @@ def create_app(config: Mapping | None = None):
         CORPUS=str(default_corpus_dir()),
         INDEX=None,  # default: per-user data file named after the corpus (config.default_index_path)
         RATE_LIMIT="120 per minute",
+        RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        ANSWER_CACHE_SIZE=1024,  # distinct answers remembered per index (0: none)
         ADMIN_TOKEN=None,  # the admin API (add/remove documents, reindex) is off without one
     )
     app.config.from_prefixed_env("ASSISTANT")

@@ -10,9 +10,8 @@ import numpy as np
 
 from .config import DEFAULT_TOP_K, MAX_QUESTION_CHARS, MAX_TOP_K
 from .errors import BadQuestion
-from .index import Index
+from .index import Concepts, Index
 from .safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE, red_flags
-from .text import Group
 
 # Share of the question's informative weight (text.informativeness) that the best
 # passage must cover for the articles to count as answering it. Calibrated on the
@@ -20,7 +19,7 @@ from .text import Group
 # question 0.51), out-of-scope ones 0.00-0.54; the cut sits in the gap.
 MIN_COVERAGE = 0.57
 # How many BM25 candidates are re-ranked, and how strongly each signal counts.
-RERANK_DEPTH = 30
+RERANK_DEPTH = 15
 COVERAGE_POWER = 2.0
 HEADING_BONUS = 0.75
 ANSWER_TYPE_BONUS = 0.25
@@ -65,15 +64,15 @@ def answer(index: Index, question: str, history: list[str] | tuple = (), top_k: 
     """
     question, history, top_k = check_question(question, history, top_k)
     urgent = any(red_flags(text) for text in [question, *history])
-    ranked, scores, groups = rank(index, question, history, top_k)
-    found = bool(ranked) and coverage(index, ranked[0], groups) >= MIN_COVERAGE
+    ranked, scores, concepts = rank(index, question, history, top_k)
+    found = bool(ranked) and concepts.coverage(index.terms_of(ranked[:1])[0]) >= MIN_COVERAGE
     if not found:
         ranked = []
     passages = [passage_result(index, p, float(scores[p])) for p in ranked]
     if urgent:
         text = URGENT_MESSAGE
     else:
-        text = best_sentence(index, ranked[0], groups) if found else FALLBACK
+        text = best_sentence(index, ranked[0], concepts) if found else FALLBACK
     return {
         "question": question,
         "found": found,
@@ -84,7 +83,7 @@ def answer(index: Index, question: str, history: list[str] | tuple = (), top_k: 
     }
 
 
-def rank(index: Index, question: str, history: list[str], k: int) -> tuple[list[int], np.ndarray, list[Group]]:
+def rank(index: Index, question: str, history: list[str], k: int) -> tuple[list[int], np.ndarray, Concepts]:
     """Return the k best passages (best first), every passage's score, and the question's concepts.
 
     A follow-up ("How long do I hold it?") borrows the terms of the latest earlier question.
@@ -95,61 +94,51 @@ def rank(index: Index, question: str, history: list[str], k: int) -> tuple[list[
         context = index.tokenizer.term_groups(history[-1])
         query += [term for group in context for term in group.terms]
         groups = groups + context
+    concepts = index.concepts(groups)
     scores = index.scores(query)
-    candidates = np.array(top_passages(scores, max(k, RERANK_DEPTH)), dtype=index.posting_passage.dtype)
-    if not len(candidates):
-        return [], scores, groups
-    # Prefer passages that cover more of the question's concepts over ones that repeat one of them.
-    weighted = scores[candidates] * coverages(index, candidates, groups) ** COVERAGE_POWER
-    weighted *= 1 + HEADING_BONUS * heading_matches(index, candidates, groups)
-    wanted = [term for pattern, hint in ANSWER_TYPES if pattern.search(question) for term in index.hint_terms(hint)]
-    weighted *= 1 + ANSWER_TYPE_BONUS * index.contains(candidates, wanted)
-    order = np.lexsort((candidates, -weighted))  # best first; ties to the earlier passage
-    return distinct(index, candidates[order].tolist(), k), scores, groups
+    candidates = top_passages(scores, max(k, RERANK_DEPTH))
+    wanted = frozenset().union(*(index.hint_terms(hint) for pattern, hint in ANSWER_TYPES if pattern.search(question)))
+    # Pure Python over a few candidates: many small numpy calls would hand the GIL back
+    # and forth between a server's threads.
+    weighted = {}
+    for passage, score, terms, heading in zip(candidates, scores[candidates].tolist(), index.terms_of(candidates),
+                                              index.opening_sections(candidates)):
+        # Prefer passages that cover more of the question's concepts over ones that repeat one of them.
+        weight = score * concepts.coverage(terms) ** COVERAGE_POWER
+        if heading is not None:
+            weight *= 1 + HEADING_BONUS * similarity(index.section_concepts(heading), concepts)
+        if not wanted.isdisjoint(terms):
+            weight *= 1 + ANSWER_TYPE_BONUS
+        weighted[passage] = weight
+    ranked = sorted(candidates, key=lambda p: (-weighted[p], p))  # best first; ties to the earlier passage
+    return distinct(index, ranked, k), scores, concepts
 
 
-def coverages(index: Index, passages: np.ndarray, groups: list[Group]) -> np.ndarray:
-    """Return, for each passage, the share of the question's informative weight it contains."""
-    concepts = list(dict.fromkeys(groups))
-    weights = np.array([group.weight for group in concepts])
-    if not concepts or weights.sum() <= 0:
-        return np.zeros(len(passages))
-    present = np.array([index.contains(passages, group.terms) for group in concepts])
-    return weights @ present / weights.sum()
-
-
-def heading_matches(index: Index, passages: np.ndarray, groups: list[Group]) -> np.ndarray:
-    """Return how alike each passage's section heading and the question are, for a section's first passage only.
+def similarity(heading: Concepts, question: Concepts) -> float:
+    """Return how alike a section heading and the question are: the harmonic mean of the weight each shares.
 
     Articles often put a question as a heading and its answer right under it
-    ("What does the iliacus do?" / "Short answer: ...").
+    ("What does the iliacus do?" / "Short answer: ..."), so a section's first passage
+    gains by how alike its heading and the question are.
     """
-    matches = np.zeros(len(passages))
-    for i in np.flatnonzero(index.opens_section()[passages]):
-        matches[i] = similarity(index.section_groups(int(index.passage_section[passages[i]])), groups)
-    return matches
-
-
-def similarity(a: list[Group], b: list[Group]) -> float:
-    """Return how alike two texts' concepts are: the harmonic mean of the weight each shares with the other."""
-    terms_a = {term for group in a for term in group.terms}
-    terms_b = {term for group in b for term in group.terms}
-    share_a = sum(g.weight for g in set(a) if terms_b.intersection(g.terms)) / (sum(g.weight for g in set(a)) or 1)
-    share_b = sum(g.weight for g in set(b) if terms_a.intersection(g.terms)) / (sum(g.weight for g in set(b)) or 1)
-    return 2 * share_a * share_b / (share_a + share_b) if share_a + share_b else 0.0
+    share_heading, share_question = heading.coverage(question.terms), question.coverage(heading.terms)
+    total = share_heading + share_question
+    return 2 * share_heading * share_question / total if total else 0.0
 
 
 def distinct(index: Index, ranked: list[int], k: int) -> list[int]:
     """Return the first k passages of a ranking that do not overlap a better one."""
     spans = zip(ranked, index.passage_doc[ranked].tolist(), index.passage_start[ranked].tolist(),
                 index.passage_end[ranked].tolist())
-    chosen: list[tuple[int, int, int, int]] = []
+    chosen: list[int] = []
+    taken: dict[int, list[tuple[int, int]]] = {}  # document -> spans of the passages chosen from it
     for p, doc, start, end in spans:
-        if not any(doc == d and s < end and start < e for _, d, s, e in chosen):
-            chosen.append((p, doc, start, end))
+        if not any(s < end and start < e for s, e in taken.get(doc, ())):
+            chosen.append(p)
+            taken.setdefault(doc, []).append((start, end))
             if len(chosen) == k:
                 break
-    return [p for p, _, _, _ in chosen]
+    return chosen
 
 
 def top_passages(scores: np.ndarray, k: int) -> list[int]:
@@ -158,21 +147,16 @@ def top_passages(scores: np.ndarray, k: int) -> list[int]:
     if len(candidates) > k:
         candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
     # Ties go to the earlier passage, so results do not depend on the partition.
-    return sorted(candidates.tolist(), key=lambda p: (-scores[p], p))
+    return [p for _, p in sorted(zip((-scores[candidates]).tolist(), candidates.tolist()))]
 
 
-def coverage(index: Index, passage: int, groups: list[Group]) -> float:
-    """Return the share of the question's informative weight that one passage contains."""
-    return float(coverages(index, np.array([passage], dtype=index.posting_passage.dtype), groups)[0])
-
-
-def best_sentence(index: Index, passage: int, groups: list[Group]) -> str:
+def best_sentence(index: Index, passage: int, concepts: Concepts) -> str:
     """Return the passage's sentence that covers the most question weight (the first on a tie)."""
     doc = int(index.passage_doc[passage])
     best, best_score = (0, 0), -1.0
     for span in index.passage_sentences(passage):
         terms = index.sentence_terms(doc, *span)
-        score = sum(group.weight for group in set(groups) if terms.intersection(group.terms))
+        score = concepts.coverage(terms)
         if score > best_score:
             best, best_score = span, score
     return " ".join(index.documents[doc].text[best[0]:best[1]].split())

@@ -4,17 +4,15 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Flask, current_app, jsonify, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from limits import parse_many
-from limits.errors import ConfigurationError
 from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 
-from .answer import answer
+from .answer import answer, check_question
+from .answer_cache import AnswerCache
 from .config import DEFAULT_TOP_K, MAX_HISTORY, MAX_QUESTION_CHARS
 from .corpus import Document
 from .errors import AssistantError, BadQuestion, BadSetting, DocumentNotFound
 from .index import Index
+from .ratelimit import RateLimit
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 FIELDS = ("question", "history", "top_k")
@@ -31,23 +29,24 @@ HTTP_MESSAGES = {
 
 
 def init_app(app: Flask) -> None:
-    """Register the API on an app, with the per-client rate limit on /api/answer."""
+    """Register the API on an app, with the per-client rate limit on /api/answer (None when turned off).
+
+    Raises BadSetting when the rate limit or its storage cannot be used.
+    """
     app.register_blueprint(bp)
-    rate = str(app.config["RATE_LIMIT"])
-    try:
-        parse_many(rate)
-    except ValueError:
-        raise BadSetting(f"rate limit {rate!r} is not understood; write it like '120 per minute' "
-                         "(ASSISTANT_RATE_LIMIT)") from None
-    # One limiter per app, so each app (and each test) counts its own requests.
-    try:
-        limiter = Limiter(get_remote_address, app=app)
-    except ConfigurationError as error:
-        raise BadSetting(f"rate limit storage {app.config['RATELIMIT_STORAGE_URI']!r} cannot be used ({error}); "
-                         "the default is memory:// (ASSISTANT_RATELIMIT_STORAGE_URI)") from None
-    if limiter.enabled:  # RATELIMIT_ENABLED=False turns it off
-        view = app.view_functions["api.answer_question"]
-        app.view_functions["api.answer_question"] = limiter.limit(rate)(view)
+    config = app.config
+    if not isinstance(config["RATELIMIT_ENABLED"], bool):
+        raise BadSetting(f"RATELIMIT_ENABLED must be true or false, not {config['RATELIMIT_ENABLED']!r} "
+                         "(ASSISTANT_RATELIMIT_ENABLED)")
+    limit = RateLimit(str(config["RATE_LIMIT"]), str(config["RATELIMIT_STORAGE_URI"]),
+                      headers=bool(config["RATELIMIT_HEADERS_ENABLED"]))
+    # One per app, so each app (and each test) counts its own requests.
+    app.extensions["rate_limit"] = limit if config["RATELIMIT_ENABLED"] else None
+    size = config["ANSWER_CACHE_SIZE"]
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise BadSetting(f"ANSWER_CACHE_SIZE must be a whole number, 0 or more (0 turns it off), not {size!r} "
+                         "(ASSISTANT_ANSWER_CACHE_SIZE)")
+    app.extensions["answers"] = AnswerCache(size)
 
 
 def current_index() -> Index:
@@ -58,6 +57,8 @@ def current_index() -> Index:
 @bp.post("/answer")
 def answer_question():
     """Answer {"question", "history", "top_k"} with the engine's result object, unchanged."""
+    limit = current_app.extensions["rate_limit"]
+    headers = limit.hit(request.remote_addr or "") if limit else {}
     body = json_object()
     unknown = sorted(set(body) - set(FIELDS))
     if unknown:
@@ -70,7 +71,11 @@ def answer_question():
         raise BadQuestion(f"question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
     if isinstance(history, list) and len(history) > MAX_HISTORY:
         raise BadQuestion(f"history holds {len(history)} questions; send at most {MAX_HISTORY} (the latest ones)")
-    return jsonify(answer(current_index(), question, history, body.get("top_k", DEFAULT_TOP_K)))
+    question, history, top_k = check_question(question, history, body.get("top_k", DEFAULT_TOP_K))
+    index = current_index()
+    body = current_app.extensions["answers"].get(
+        index, (question, tuple(history), top_k), lambda: current_app.json.dumps(answer(index, question, history, top_k)))
+    return current_app.response_class(body + "\n", mimetype="application/json", headers=headers)
 
 
 def json_object() -> dict:

@@ -28,9 +28,9 @@ from . import chunking
 from .corpus import MANIFEST, Document, document_paths, load_corpus
 from .errors import IndexUnavailable
 from .files import write_atomically
-from .text import SYNONYMS_FILE, Tokenizer, read_synonyms, words
+from .text import SYNONYMS_FILE, Group, Tokenizer, read_synonyms, words
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 BM25_K1 = 1.5
 BM25_B = 0.3
 Progress = Callable[[Iterable], Iterable]
@@ -49,6 +49,32 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)
 
 
+class Concepts:
+    """A text's concepts as sets of one index's term ids, each with its informative weight."""
+
+    def __init__(self, ids: list[frozenset[int]], weights: list[float]):
+        self.weights = weights
+        self.terms = frozenset().union(*ids)  # every id of every concept
+        # Which concepts each term belongs to, as bits: coverage() then only looks at the shared terms.
+        self._concepts_of: dict[int, int] = {}
+        for i, concept in enumerate(ids):
+            for term in concept:
+                self._concepts_of[term] = self._concepts_of.get(term, 0) | 1 << i
+        self._shares: dict[int, float] = {}  # the weight share of each set of concepts seen so far
+
+    def coverage(self, terms: frozenset[int]) -> float:
+        """Return the share of this text's informative weight whose concepts appear among the terms."""
+        found = 0
+        for term in self.terms.intersection(terms):
+            found |= self._concepts_of[term]
+        share = self._shares.get(found)
+        if share is None:
+            total = sum(self.weights)
+            present = sum(w for i, w in enumerate(self.weights) if found >> i & 1)
+            share = self._shares[found] = present / total if total > 0 else 0.0
+        return share
+
+
 class Index:
     """The searchable corpus: documents, passages with their sentences, and BM25 postings."""
 
@@ -63,8 +89,6 @@ class Index:
         for name, array in arrays.items():
             setattr(self, name, array)
         self.weights = self._term_weights()
-        # contains() slices postings many times a question: plain ints index faster than numpy's.
-        self._term_bounds: list[int] = self.term_ptr.tolist()
 
     # -- the fields every Index has, filled from `arrays` --
     passage_doc: np.ndarray
@@ -75,6 +99,8 @@ class Index:
     sentence_spans: np.ndarray
     term_ptr: np.ndarray
     posting_passage: np.ndarray
+    passage_term_ptr: np.ndarray
+    passage_term_ids: np.ndarray
     posting_tf: np.ndarray
     passage_len: np.ndarray
     idf: np.ndarray
@@ -102,17 +128,24 @@ class Index:
         weights = np.concatenate([self.weights[a:b] * n for a, b, n in slices])
         return np.bincount(passages, weights=weights, minlength=self.passage_count)
 
-    def contains(self, passages: np.ndarray, terms) -> np.ndarray:
-        """Return, for each passage, whether it (or its section heading) contains any of the terms."""
-        found = np.zeros(len(passages), dtype=bool)
-        for term in terms:
-            term_id = self.term_ids.get(term)
-            if term_id is None:
-                continue
-            postings = self.posting_passage[self._term_bounds[term_id]:self._term_bounds[term_id + 1]]
-            at = np.minimum(postings.searchsorted(passages), len(postings) - 1)  # postings are sorted by passage
-            found |= postings[at] == passages
-        return found
+    def term_id_set(self, terms) -> frozenset[int]:
+        """Return the ids of those of the terms the index knows."""
+        return frozenset(self.term_ids[term] for term in terms if term in self.term_ids)
+
+    def terms_of(self, passages: list[int]) -> list[frozenset[int]]:
+        """Return, for each passage, the ids of the terms it (or its section heading) contains."""
+        at = np.asarray(passages, dtype=np.intp)
+        starts, ends = self.passage_term_ptr[at].tolist(), self.passage_term_ptr[at + 1].tolist()
+        ids = self.passage_term_ids
+        return [frozenset(ids[start:end].tolist()) for start, end in zip(starts, ends)]
+
+    def opening_sections(self, passages: list[int]) -> list[int | None]:
+        """Return, for each passage, its section's number if it is the section's first passage, else None.
+
+        A heading stands right above such a passage, which often answers it.
+        """
+        first = self.opens_section()[passages].tolist()
+        return [section if is_first else None for section, is_first in zip(self.passage_section[passages].tolist(), first)]
 
     def opens_section(self) -> np.ndarray:
         """Return, for each passage, whether it is the first of its section (a heading stands right above it)."""
@@ -125,18 +158,24 @@ class Index:
             self._opens_section = cached
         return cached
 
-    def section_groups(self, section: int) -> list:
+    def concepts(self, groups: list[Group]) -> Concepts:
+        """Return a text's concepts (from Tokenizer.term_groups) as term-id sets; a repeated concept counts once."""
+        unique = list(dict.fromkeys(groups))
+        return Concepts([self.term_id_set(group.terms) for group in unique], [group.weight for group in unique])
+
+    def section_concepts(self, section: int) -> Concepts:
         """Return the concepts of a section heading (tokenized once, then remembered)."""
-        return self._remembered("_section_groups", section, lambda: self.tokenizer.term_groups(self.sections[section]))
+        return self._remembered("_section_concepts", section,
+                                lambda: self.concepts(self.tokenizer.term_groups(self.sections[section])))
 
-    def sentence_terms(self, doc: int, start: int, end: int) -> frozenset[str]:
-        """Return the terms of one sentence (tokenized once, then remembered: answers pick a best sentence)."""
+    def sentence_terms(self, doc: int, start: int, end: int) -> frozenset[int]:
+        """Return the term ids of one sentence (tokenized once, then remembered: answers pick a best sentence)."""
         return self._remembered("_sentence_terms", (doc, start, end),
-                                lambda: frozenset(self.tokenizer.tokenize(self.documents[doc].text[start:end])))
+                                lambda: self.term_id_set(self.tokenizer.tokenize(self.documents[doc].text[start:end])))
 
-    def hint_terms(self, hint: str) -> list[str]:
-        """Return the terms of an answer-type hint (tokenized once, then remembered)."""
-        return self._remembered("_hint_terms", hint, lambda: self.tokenizer.tokenize(hint))
+    def hint_terms(self, hint: str) -> frozenset[int]:
+        """Return the term ids of an answer-type hint (tokenized once, then remembered)."""
+        return self._remembered("_hint_terms", hint, lambda: self.term_id_set(self.tokenizer.tokenize(hint)))
 
     def _remembered(self, cache_name: str, key, compute):
         """Return compute() for a key, computed once per Index; the keys are bounded by the corpus."""
@@ -292,6 +331,8 @@ def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]
         "term_ptr": term_ptr,
         "posting_passage": passage_column[order],
         "posting_tf": tf_column[order],
+        "passage_term_ptr": np.concatenate([[0], np.cumsum(distinct)]),
+        "passage_term_ids": term_column,  # the same postings by passage: which terms each passage has
         "passage_len": np.array(bm25.doc_len, dtype=np.int32),
         "idf": np.array([bm25.idf[t] for t in terms], dtype=np.float64),
     }

@@ -51,16 +51,12 @@ def test_unknown_terms_only_score_nothing():
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_contains_is_membership(seed):
+def test_terms_of_is_each_passages_vocabulary(seed):
     rng = np.random.default_rng(seed)
     corpus = random_corpus(rng)
     index = from_token_lists(corpus)
-    terms = sorted({term for passage in corpus for term in passage}) + ["never-indexed"]
-    passages = np.arange(len(corpus), dtype=index.posting_passage.dtype)
-    for term in terms:
-        expected = [term in tokens for tokens in corpus]
-        assert index.contains(passages, [term]).tolist() == expected
-        assert index.contains(passages[::-1], [term]).tolist() == expected[::-1]
-    assert index.contains(passages, terms[:2]).tolist() == [bool({*terms[:2]} & {*t}) for t in corpus]
-
-
+    passages = list(range(len(corpus)))[::-1]
+    for passage, terms in zip(passages, index.terms_of(passages)):
+        assert terms == index.term_id_set(corpus[passage])
+        assert {index.terms[i] for i in terms} == set(corpus[passage])
+    assert index.term_id_set(["never-indexed"]) == frozenset()
