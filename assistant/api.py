@@ -29,9 +29,9 @@ HTTP_MESSAGES = {
 
 
 def init_app(app: Flask) -> None:
-    """Register the API on an app, with the per-client rate limit on /api/answer (None when turned off).
+    """Register the API on an app, with its rate limit on /api/answer and its answer cache.
 
-    Raises BadSetting when the rate limit or its storage cannot be used.
+    Raises BadSetting when a setting of either cannot be used.
     """
     app.register_blueprint(bp)
     config = app.config
@@ -73,9 +73,9 @@ def answer_question():
         raise BadQuestion(f"history holds {len(history)} questions; send at most {MAX_HISTORY} (the latest ones)")
     question, history, top_k = check_question(question, history, body.get("top_k", DEFAULT_TOP_K))
     index = current_index()
-    body = current_app.extensions["answers"].get(
+    text = current_app.extensions["answers"].get(
         index, (question, tuple(history), top_k), lambda: current_app.json.dumps(answer(index, question, history, top_k)))
-    return current_app.response_class(body + "\n", mimetype="application/json", headers=headers)
+    return current_app.response_class(text + "\n", mimetype="application/json", headers=headers)
 
 
 def json_object() -> dict:
