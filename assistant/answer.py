@@ -20,6 +20,8 @@ from .safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE, red_flags
 MIN_COVERAGE = 0.57
 # How many BM25 candidates are re-ranked, and how strongly each signal counts.
 RERANK_DEPTH = 15
+# Every how many passages top_passages samples a score to find a floor under the best ones.
+TOP_SAMPLE_STEP = 32
 COVERAGE_POWER = 2.0
 HEADING_BONUS = 0.75
 ANSWER_TYPE_BONUS = 0.25
@@ -143,10 +145,19 @@ def distinct(index: Index, ranked: list[int], k: int) -> list[int]:
 
 def top_passages(scores: np.ndarray, k: int) -> list[int]:
     """Return the indexes of the k best-scoring passages with a positive score, best first."""
-    candidates = np.flatnonzero(scores > 0)
+    floor = 0.0
+    sample = scores[::TOP_SAMPLE_STEP]
+    if len(sample) > k:
+        # The k-th best score of a sample is at most the k-th best of all, so every one of the
+        # top k scores at least that: a cheap cut that leaves a few thousand passages, not tens.
+        floor = float(np.partition(sample, len(sample) - k)[len(sample) - k])
+    candidates = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores > 0)
     if len(candidates) > k:
-        candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
-    # Ties go to the earlier passage, so results do not depend on the partition.
+        values = scores[candidates]
+        kth = np.partition(values, len(values) - k)[len(values) - k]
+        # Of the passages tied with the k-th best, the earliest make up the k (candidates are in order).
+        above, tied = candidates[values > kth], candidates[values == kth]
+        candidates = np.concatenate([above, tied[:k - len(above)]])
     return [p for _, p in sorted(zip((-scores[candidates]).tolist(), candidates.tolist()))]
 
 

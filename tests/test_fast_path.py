@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
+from assistant.answer import top_passages
 from assistant.index import from_token_lists
 
 SEEDS = range(25)
@@ -60,3 +61,13 @@ def test_terms_of_is_each_passages_vocabulary(seed):
         assert terms == index.term_id_set(corpus[passage])
         assert {index.terms[i] for i in terms} == set(corpus[passage])
     assert index.term_id_set(["never-indexed"]) == frozenset()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_top_passages_are_the_k_best_positive_scores_ties_to_the_earlier(seed):
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(1, 20_000))
+    scores = np.where(rng.random(size) < rng.uniform(0.01, 0.5), rng.exponential(size=size).round(2), 0.0)
+    k = int(rng.integers(1, 120))
+    expected = sorted(np.flatnonzero(scores > 0).tolist(), key=lambda p: (-scores[p], p))[:k]
+    assert top_passages(scores, k) == expected  # ties to the earlier passage
