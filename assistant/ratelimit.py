@@ -12,11 +12,12 @@ raises RuntimeError (limits pull request #352). Other URIs (redis://...) are lim
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
 from limits import RateLimitItem, parse_many
-from limits.errors import ConfigurationError
+from limits.errors import ConfigurationError, StorageError
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
@@ -24,6 +25,7 @@ from werkzeug.exceptions import TooManyRequests
 from .errors import BadSetting
 
 SCOPE = "answer"
+log = logging.getLogger(__name__)
 PROCESS_STORAGE_URI = "memory://"
 
 
@@ -87,7 +89,8 @@ class RateLimit:
             raise BadSetting(f"rate limit {rate!r} is not understood; write it like '120 per minute' "
                              "(ASSISTANT_RATE_LIMIT)") from None
         try:
-            storage = ProcessStorage() if storage_uri == PROCESS_STORAGE_URI else storage_from_string(storage_uri)
+            storage = (ProcessStorage() if storage_uri == PROCESS_STORAGE_URI
+                       else storage_from_string(storage_uri, wrap_exceptions=True))
         except ConfigurationError as error:
             raise BadSetting(f"rate limit storage {storage_uri!r} cannot be used ({error}); "
                              "the default is memory:// (ASSISTANT_RATELIMIT_STORAGE_URI)") from None
@@ -97,8 +100,17 @@ class RateLimit:
     def hit(self, client: str) -> dict[str, str]:
         """Count one request from a client; return the X-RateLimit-* headers to send (none if turned off).
 
-        Raises TooManyRequests (429, with Retry-After) when a limit is used up.
+        Raises TooManyRequests (429, with Retry-After) when a limit is used up. When the storage
+        cannot be reached (a redis server down), the question is let through and the log says why:
+        the limit guards the server, and refusing everyone would be worse.
         """
+        try:
+            return self._hit(client)
+        except StorageError as error:
+            log.warning("rate limit not counted: its storage failed (%s)", error)
+            return {}
+
+    def _hit(self, client: str) -> dict[str, str]:
         for limit in self.limits:
             if not self.counter.hit(limit, SCOPE, client):
                 reset = self.counter.get_window_stats(limit, SCOPE, client).reset_time

@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from limits.errors import StorageError
 from werkzeug.exceptions import TooManyRequests
 
 from assistant.errors import BadSetting
@@ -84,3 +85,14 @@ def test_a_rate_not_understood_is_refused(rate):
 def test_an_unknown_storage_is_refused():
     with pytest.raises(BadSetting, match="memory://"):
         RateLimit("5 per minute", "bogus://nowhere")
+
+
+def test_a_storage_that_fails_lets_questions_through_and_says_why(monkeypatch, caplog):
+    limit = RateLimit("1 per minute", "memory://")
+
+    def unreachable(*args, **kwargs):
+        raise StorageError(ConnectionError("redis is down"))
+
+    monkeypatch.setattr(limit.counter, "hit", unreachable)
+    assert limit.hit("a") == {} and limit.hit("a") == {}
+    assert "redis is down" in caplog.text
