@@ -165,8 +165,7 @@ def best_sentence(index: Index, passage: int, concepts: Concepts) -> str:
     """Return the passage's sentence that covers the most question weight (the first on a tie)."""
     doc = int(index.passage_doc[passage])
     best, best_score = (0, 0), -1.0
-    for span in index.passage_sentences(passage):
-        terms = index.sentence_terms(doc, *span)
+    for span, terms in zip(index.passage_sentences(passage), index.sentence_terms(passage)):
         score = concepts.coverage(terms)
         if score > best_score:
             best, best_score = span, score

@@ -30,7 +30,7 @@ from .errors import IndexUnavailable
 from .files import write_atomically
 from .text import SYNONYMS_FILE, Group, Tokenizer, read_synonyms, words
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 BM25_K1 = 1.5
 BM25_B = 0.3
 Progress = Callable[[Iterable], Iterable]
@@ -101,6 +101,8 @@ class Index:
     posting_passage: np.ndarray
     passage_term_ptr: np.ndarray
     passage_term_ids: np.ndarray
+    sentence_term_ptr: np.ndarray
+    sentence_term_ids: np.ndarray
     posting_tf: np.ndarray
     passage_len: np.ndarray
     idf: np.ndarray
@@ -168,10 +170,11 @@ class Index:
         return self._remembered("_section_concepts", section,
                                 lambda: self.concepts(self.tokenizer.term_groups(self.sections[section])))
 
-    def sentence_terms(self, doc: int, start: int, end: int) -> frozenset[int]:
-        """Return the term ids of one sentence (tokenized once, then remembered: answers pick a best sentence)."""
-        return self._remembered("_sentence_terms", (doc, start, end),
-                                lambda: self.term_id_set(self.tokenizer.tokenize(self.documents[doc].text[start:end])))
+    def sentence_terms(self, passage: int) -> list[frozenset[int]]:
+        """Return the term ids of each of a passage's sentences (kept at index time: answers pick a best sentence)."""
+        rows = range(self.sentence_ptr[passage], self.sentence_ptr[passage + 1] + 1)
+        bounds = self.sentence_term_ptr[rows.start:rows.stop].tolist()
+        return [frozenset(self.sentence_term_ids[a:b].tolist()) for a, b in zip(bounds, bounds[1:])]
 
     def hint_terms(self, hint: str) -> frozenset[int]:
         """Return the term ids of an answer-type hint (tokenized once, then remembered)."""
@@ -289,7 +292,8 @@ def _assemble(documents: list[Document], passages: list[tuple[int, chunking.Pass
     token_lists = [heading_terms.get(p.section, []) + [term for start, end in p.sentences
                                                        for term in sentence_terms[(d, start, end)]]
                    for d, p in passages]
-    return _pack(documents, passages, token_lists, tokenizer, fingerprint, corpus_dir)
+    return _pack(documents, passages, token_lists, tokenizer, fingerprint, corpus_dir,
+                 [sentence_terms[(d, start, end)] for d, p in passages for start, end in p.sentences])
 
 
 def from_token_lists(token_lists: list[list[str]]) -> Index:
@@ -300,8 +304,11 @@ def from_token_lists(token_lists: list[list[str]]) -> Index:
 
 
 def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]], token_lists: list[list[str]],
-          tokenizer: Tokenizer, fingerprint: str, corpus_dir: str) -> Index:
-    """Let BM25Okapi compute the statistics of the tokenized passages and pack them, with the passages, into an Index."""
+          tokenizer: Tokenizer, fingerprint: str, corpus_dir: str, sentence_terms: list[list[str]] = ()) -> Index:
+    """Let BM25Okapi compute the statistics of the tokenized passages and pack them, with the passages, into an Index.
+
+    sentence_terms holds the terms of each passage's sentences in turn (passage by passage).
+    """
     if not any(token_lists):
         token_lists = [["\0"] for _ in token_lists] or [["\0"]]  # BM25Okapi cannot divide by an empty corpus
     bm25 = BM25Okapi(token_lists, k1=BM25_K1, b=BM25_B)
@@ -321,6 +328,11 @@ def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]
     sections = sorted({p.section for _, p in passages if p.section})
     section_ids = {s: i for i, s in enumerate(sections)}
     spans = [span for _, p in passages for span in p.sentences]
+    sentence_sets = [set(terms) for terms in sentence_terms]
+    sentence_term_ptr = np.zeros(len(sentence_sets) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, sentence_sets), dtype=np.int64, count=len(sentence_sets)), out=sentence_term_ptr[1:])
+    sentence_term_ids = np.fromiter(map(term_ids.__getitem__, chain.from_iterable(sentence_sets)), dtype=np.int32,
+                                    count=int(sentence_term_ptr[-1]))
     arrays = {
         "passage_doc": np.array([d for d, _ in passages], dtype=np.int32),
         "passage_start": np.array([p.start for _, p in passages], dtype=np.int64),
@@ -333,6 +345,8 @@ def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]
         "posting_tf": tf_column[order],
         "passage_term_ptr": np.concatenate([[0], np.cumsum(distinct)]),
         "passage_term_ids": term_column,  # the same postings by passage: which terms each passage has
+        "sentence_term_ptr": sentence_term_ptr,  # which terms each row of sentence_spans has
+        "sentence_term_ids": sentence_term_ids,
         "passage_len": np.array(bm25.doc_len, dtype=np.int32),
         "idf": np.array([bm25.idf[t] for t in terms], dtype=np.float64),
     }

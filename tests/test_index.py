@@ -142,3 +142,20 @@ def test_an_index_built_by_another_version_is_rebuilt(corpus, tmp_path, monkeypa
         assert report is not None and len(report.added) == 4  # nothing reused from the old version's chunks
     finally:
         index_module.engine_signature.cache_clear()
+
+
+def test_each_sentences_terms_are_kept_as_the_tokenizer_gives_them(bundled_index):
+    index = bundled_index
+    for p in range(index.passage_count):
+        text = index.documents[index.passage_doc[p]].text
+        kept = index.sentence_terms(p)
+        assert len(kept) == len(index.passage_sentences(p))
+        for (start, end), terms in zip(index.passage_sentences(p), kept):
+            assert terms == index.term_id_set(index.tokenizer.tokenize(text[start:end]))
+
+
+def test_saved_and_loaded_index_keeps_the_sentence_terms(bundled_index, tmp_path):
+    index_module.save(bundled_index, tmp_path / "index.npz")
+    loaded = index_module.load(tmp_path / "index.npz")
+    assert [loaded.sentence_terms(p) for p in range(loaded.passage_count)] == \
+        [bundled_index.sentence_terms(p) for p in range(bundled_index.passage_count)]
