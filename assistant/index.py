@@ -101,6 +101,7 @@ class Index:
     posting_passage: np.ndarray
     passage_term_ptr: np.ndarray
     passage_term_ids: np.ndarray
+    span_sentence: np.ndarray
     sentence_term_ptr: np.ndarray
     sentence_term_ids: np.ndarray
     posting_tf: np.ndarray
@@ -172,9 +173,9 @@ class Index:
 
     def sentence_terms(self, passage: int) -> list[frozenset[int]]:
         """Return the term ids of each of a passage's sentences (kept at index time: answers pick a best sentence)."""
-        rows = range(self.sentence_ptr[passage], self.sentence_ptr[passage + 1] + 1)
-        bounds = self.sentence_term_ptr[rows.start:rows.stop].tolist()
-        return [frozenset(self.sentence_term_ids[a:b].tolist()) for a, b in zip(bounds, bounds[1:])]
+        sentences = self.span_sentence[self.sentence_ptr[passage]:self.sentence_ptr[passage + 1]]
+        starts, ends = self.sentence_term_ptr[sentences].tolist(), self.sentence_term_ptr[sentences + 1].tolist()
+        return [frozenset(self.sentence_term_ids[a:b].tolist()) for a, b in zip(starts, ends)]
 
     def hint_terms(self, hint: str) -> frozenset[int]:
         """Return the term ids of an answer-type hint (tokenized once, then remembered)."""
@@ -292,8 +293,9 @@ def _assemble(documents: list[Document], passages: list[tuple[int, chunking.Pass
     token_lists = [heading_terms.get(p.section, []) + [term for start, end in p.sentences
                                                        for term in sentence_terms[(d, start, end)]]
                    for d, p in passages]
-    return _pack(documents, passages, token_lists, tokenizer, fingerprint, corpus_dir,
-                 [sentence_terms[(d, start, end)] for d, p in passages for start, end in p.sentences])
+    number = {key: i for i, key in enumerate(sentence_terms)}
+    return _pack(documents, passages, token_lists, tokenizer, fingerprint, corpus_dir, list(sentence_terms.values()),
+                 [number[(d, start, end)] for d, p in passages for start, end in p.sentences])
 
 
 def from_token_lists(token_lists: list[list[str]]) -> Index:
@@ -304,10 +306,12 @@ def from_token_lists(token_lists: list[list[str]]) -> Index:
 
 
 def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]], token_lists: list[list[str]],
-          tokenizer: Tokenizer, fingerprint: str, corpus_dir: str, sentence_terms: list[list[str]] = ()) -> Index:
+          tokenizer: Tokenizer, fingerprint: str, corpus_dir: str, sentence_terms: list[list[str]] = (),
+          span_sentences: list[int] = ()) -> Index:
     """Let BM25Okapi compute the statistics of the tokenized passages and pack them, with the passages, into an Index.
 
-    sentence_terms holds the terms of each passage's sentences in turn (passage by passage).
+    sentence_terms holds the terms of each distinct sentence; span_sentences, for each
+    passage's sentences in turn, which of those it is (overlapping passages share sentences).
     """
     if not any(token_lists):
         token_lists = [["\0"] for _ in token_lists] or [["\0"]]  # BM25Okapi cannot divide by an empty corpus
@@ -328,10 +332,9 @@ def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]
     sections = sorted({p.section for _, p in passages if p.section})
     section_ids = {s: i for i, s in enumerate(sections)}
     spans = [span for _, p in passages for span in p.sentences]
-    sentence_sets = [set(terms) for terms in sentence_terms]
-    sentence_term_ptr = np.zeros(len(sentence_sets) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, sentence_sets), dtype=np.int64, count=len(sentence_sets)), out=sentence_term_ptr[1:])
-    sentence_term_ids = np.fromiter(map(term_ids.__getitem__, chain.from_iterable(sentence_sets)), dtype=np.int32,
+    sentence_term_ptr = np.zeros(len(sentence_terms) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, sentence_terms), dtype=np.int64, count=len(sentence_terms)), out=sentence_term_ptr[1:])
+    sentence_term_ids = np.fromiter(map(term_ids.__getitem__, chain.from_iterable(sentence_terms)), dtype=np.int32,
                                     count=int(sentence_term_ptr[-1]))
     arrays = {
         "passage_doc": np.array([d for d, _ in passages], dtype=np.int32),
@@ -345,7 +348,8 @@ def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]
         "posting_tf": tf_column[order],
         "passage_term_ptr": np.concatenate([[0], np.cumsum(distinct)]),
         "passage_term_ids": term_column,  # the same postings by passage: which terms each passage has
-        "sentence_term_ptr": sentence_term_ptr,  # which terms each row of sentence_spans has
+        "span_sentence": np.array(span_sentences, dtype=np.int32).reshape(-1),  # each sentence_spans row's sentence
+        "sentence_term_ptr": sentence_term_ptr,  # the terms of each distinct sentence, repeats included
         "sentence_term_ids": sentence_term_ids,
         "passage_len": np.array(bm25.doc_len, dtype=np.int32),
         "idf": np.array([bm25.idf[t] for t in terms], dtype=np.float64),
