@@ -76,6 +76,13 @@ def test_add_as_json_then_ask_gets_it_with_its_citation(admin):
     assert passage["citation"]["source"] == "zumba.txt" and "zumba classes on Tuesdays" in passage["text"]
 
 
+def test_a_question_asked_before_an_add_is_answered_afresh_after_it(admin):
+    before = ask(admin, "Does the psoas like zumba?")  # now in the answer cache, for the old index
+    assert all(p["citation"]["source"] != "zumba.txt" for p in before["passages"])
+    assert admin.post("/api/documents", json={"name": "zumba.txt", "text": NEW_FACT}, headers=AUTH).status_code == 201
+    assert ask(admin, "Does the psoas like zumba?")["passages"][0]["citation"]["source"] == "zumba.txt"
+
+
 def test_add_as_multipart_upload_replace_and_delete(admin):
     from io import BytesIO
 
