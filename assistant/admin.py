@@ -6,7 +6,6 @@ Errors use the API's one JSON shape (api.error_response).
 from __future__ import annotations
 
 import hmac
-import json
 from contextlib import contextmanager
 
 from flask import Blueprint, current_app, jsonify, request
@@ -14,6 +13,7 @@ from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import BadRequest, Conflict, Forbidden, HTTPException, InternalServerError, Unauthorized
 
 from . import index as index_module
+from .api import json_body
 from .config import max_file_bytes
 from .documents import add_documents, corpus_lock, remove_document
 from .errors import AssistantError, BadDocument, DocumentExists
@@ -98,10 +98,7 @@ def uploaded_document() -> tuple[str, bytes, bool]:
             raise BadRequest("send the document in the multipart field 'file'")
         return upload.filename or "", upload.read(), is_true(request.form.get("replace"))
     if request.is_json:
-        try:
-            body = json.loads(request.get_data())
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError, ValueError):
-            raise BadRequest(f"the body is not valid JSON; send {EXAMPLE}") from None
+        body = json_body(EXAMPLE)
         if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not isinstance(body.get("text"), str):
             raise BadRequest(f'send a JSON object with "name" and "text" strings, like {EXAMPLE}')
         return body["name"], body["text"].encode("utf-8"), is_true(body.get("replace"))

@@ -35,18 +35,22 @@ def init_app(app: Flask) -> None:
     """
     app.register_blueprint(bp)
     config = app.config
-    if not isinstance(config["RATELIMIT_ENABLED"], bool):
-        raise BadSetting(f"RATELIMIT_ENABLED must be true or false, not {config['RATELIMIT_ENABLED']!r} "
-                         "(ASSISTANT_RATELIMIT_ENABLED)")
     limit = RateLimit(str(config["RATE_LIMIT"]), str(config["RATELIMIT_STORAGE_URI"]),
-                      headers=bool(config["RATELIMIT_HEADERS_ENABLED"]))
+                      headers=switch(config, "RATELIMIT_HEADERS_ENABLED"))
     # One per app, so each app (and each test) counts its own requests.
-    app.extensions["rate_limit"] = limit if config["RATELIMIT_ENABLED"] else None
+    app.extensions["rate_limit"] = limit if switch(config, "RATELIMIT_ENABLED") else None
     size = config["ANSWER_CACHE_SIZE"]
     if isinstance(size, bool) or not isinstance(size, int) or size < 0:
         raise BadSetting(f"ANSWER_CACHE_SIZE must be a whole number, 0 or more (0 turns it off), not {size!r} "
                          "(ASSISTANT_ANSWER_CACHE_SIZE)")
     app.extensions["answers"] = AnswerCache(size)
+
+
+def switch(config, name: str) -> bool:
+    """Return an on/off setting; raises BadSetting unless it is true or false ("no" would read as on)."""
+    if not isinstance(config[name], bool):
+        raise BadSetting(f"{name} must be true or false, not {config[name]!r} (ASSISTANT_{name})")
+    return config[name]
 
 
 def current_index() -> Index:
@@ -85,19 +89,27 @@ def json_object() -> dict:
     """
     if not request.is_json:
         raise UnsupportedMediaType(f"send JSON with the header Content-Type: application/json, like {EXAMPLE}")
+    body = json_body(EXAMPLE)
+    if not isinstance(body, dict):
+        raise BadRequest(f"the body must be a JSON object, like {EXAMPLE}")
+    return body
+
+
+def json_body(example: str):
+    """Return the request body read as JSON (the answer and admin APIs both take JSON).
+
+    Raises BadRequest saying what is wrong, with `example` of what to send.
+    """
     try:
-        body = json.loads(request.get_data())
+        return json.loads(request.get_data())
     except RecursionError:
         raise BadRequest("the JSON body is nested too deeply") from None
     except json.JSONDecodeError as error:
-        raise BadRequest(f"the body is not valid JSON ({error}); send {EXAMPLE}") from None
+        raise BadRequest(f"the body is not valid JSON ({error}); send {example}") from None
     except UnicodeDecodeError:
         raise BadRequest("the body is not UTF-8 text; send JSON encoded as UTF-8") from None
     except ValueError:  # Python refuses integers of more than 4300 digits
         raise BadRequest("the JSON body holds a number too long to read") from None
-    if not isinstance(body, dict):
-        raise BadRequest(f"the body must be a JSON object, like {EXAMPLE}")
-    return body
 
 
 @bp.get("/health")

@@ -19,7 +19,6 @@ import argparse
 import json
 import logging
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import ExitStack
+from statistics import median
 from pathlib import Path
 
 from assistant import api, create_app
@@ -122,10 +122,6 @@ def engine_ms(index) -> float:
         for question in QUESTIONS:
             engine_answer(index, question)
     return (time.perf_counter() - started) / (rounds * len(QUESTIONS)) * 1000
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values)
 
 
 def warm_up(base: str) -> None:

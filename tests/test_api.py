@@ -211,3 +211,9 @@ def test_chat_page_is_served(client):
     for name, mimetype in [("chat.js", "text/javascript"), ("chat.css", "text/css"), ("favicon.svg", "image/svg+xml")]:
         with client.get(f"/static/{name}") as static:
             assert static.status_code == 200 and static.mimetype == mimetype
+
+
+@pytest.mark.parametrize("name", ["RATELIMIT_ENABLED", "RATELIMIT_HEADERS_ENABLED"])
+def test_an_on_off_setting_that_is_not_true_or_false_is_refused(make_app, name):
+    with pytest.raises(BadSetting, match=f"{name} must be true or false"):
+        make_app(**{name: "no"})
