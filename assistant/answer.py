@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from .config import DEFAULT_TOP_K, MAX_QUESTION_CHARS, MAX_TOP_K
 from .errors import BadQuestion
 from .index import Concepts, Index
@@ -20,8 +18,6 @@ from .safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE, red_flags
 MIN_COVERAGE = 0.57
 # How many BM25 candidates are re-ranked, and how strongly each signal counts.
 RERANK_DEPTH = 15
-# Every how many passages top_passages samples a score to find a floor under the best ones.
-TOP_SAMPLE_STEP = 32
 COVERAGE_POWER = 2.0
 HEADING_BONUS = 0.75
 ANSWER_TYPE_BONUS = 0.25
@@ -67,10 +63,10 @@ def answer(index: Index, question: str, history: list[str] | tuple = (), top_k: 
     question, history, top_k = check_question(question, history, top_k)
     urgent = any(red_flags(text) for text in [question, *history])
     ranked, scores, concepts = rank(index, question, history, top_k)
-    found = bool(ranked) and concepts.coverage(index.terms_of(ranked[:1])[0]) >= MIN_COVERAGE
+    found = bool(ranked) and concepts.coverage(index.contains(ranked[:1], concepts.terms)[0]) >= MIN_COVERAGE
     if not found:
         ranked = []
-    passages = [passage_result(index, p, float(scores[p])) for p in ranked]
+    passages = [passage_result(index, p, scores[p]) for p in ranked]
     if urgent:
         text = URGENT_MESSAGE
     else:
@@ -85,8 +81,8 @@ def answer(index: Index, question: str, history: list[str] | tuple = (), top_k: 
     }
 
 
-def rank(index: Index, question: str, history: list[str], k: int) -> tuple[list[int], np.ndarray, Concepts]:
-    """Return the k best passages (best first), every passage's score, and the question's concepts.
+def rank(index: Index, question: str, history: list[str], k: int) -> tuple[list[int], dict[int, float], Concepts]:
+    """Return the k best passages (best first), their BM25 scores, and the question's concepts.
 
     A follow-up ("How long do I hold it?") borrows the terms of the latest earlier question.
     """
@@ -97,13 +93,12 @@ def rank(index: Index, question: str, history: list[str], k: int) -> tuple[list[
         query += [term for group in context for term in group.terms]
         groups = groups + context
     concepts = index.concepts(groups)
-    scores = index.scores(query)
-    candidates = top_passages(scores, max(k, RERANK_DEPTH))
+    candidates, scores = index.top(query, max(k, RERANK_DEPTH))
     wanted = frozenset().union(*(index.hint_terms(hint) for pattern, hint in ANSWER_TYPES if pattern.search(question)))
     # Pure Python over a few candidates: many small numpy calls would hand the GIL back
     # and forth between a server's threads.
     weighted = {}
-    for passage, score, terms, heading in zip(candidates, scores[candidates].tolist(), index.terms_of(candidates),
+    for passage, score, terms, heading in zip(candidates, scores, index.contains(candidates, concepts.terms | wanted),
                                               index.opening_sections(candidates)):
         # Prefer passages that cover more of the question's concepts over ones that repeat one of them.
         weight = score * concepts.coverage(terms) ** COVERAGE_POWER
@@ -113,7 +108,7 @@ def rank(index: Index, question: str, history: list[str], k: int) -> tuple[list[
             weight *= 1 + ANSWER_TYPE_BONUS
         weighted[passage] = weight
     ranked = sorted(candidates, key=lambda p: (-weighted[p], p))  # best first; ties to the earlier passage
-    return distinct(index, ranked, k), scores, concepts
+    return distinct(index, ranked, k), dict(zip(candidates, scores)), concepts
 
 
 def similarity(heading: Concepts, question: Concepts) -> float:
@@ -141,24 +136,6 @@ def distinct(index: Index, ranked: list[int], k: int) -> list[int]:
             if len(chosen) == k:
                 break
     return chosen
-
-
-def top_passages(scores: np.ndarray, k: int) -> list[int]:
-    """Return the indexes of the k best-scoring passages with a positive score, best first."""
-    floor = 0.0
-    sample = scores[::TOP_SAMPLE_STEP]
-    if len(sample) > k:
-        # The k-th best score of a sample is at most the k-th best of all, so every one of the
-        # top k scores at least that: a cheap cut that leaves a few thousand passages, not tens.
-        floor = float(np.partition(sample, len(sample) - k)[len(sample) - k])
-    candidates = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores > 0)
-    if len(candidates) > k:
-        values = scores[candidates]
-        kth = np.partition(values, len(values) - k)[len(values) - k]
-        # Of the passages tied with the k-th best, the earliest make up the k (candidates are in order).
-        above, tied = candidates[values > kth], candidates[values == kth]
-        candidates = np.concatenate([above, tied[:k - len(above)]])
-    return [p for _, p in sorted(zip((-scores[candidates]).tolist(), candidates.tolist()))]
 
 
 def best_sentence(index: Index, passage: int, concepts: Concepts) -> str:

@@ -30,9 +30,11 @@ from .errors import IndexUnavailable
 from .files import write_atomically
 from .text import SYNONYMS_FILE, Group, Tokenizer, read_synonyms, words
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 BM25_K1 = 1.5
 BM25_B = 0.3
+# Every how many passages top() samples a score to find a floor under the best ones.
+TOP_SAMPLE_STEP = 32
 Progress = Callable[[Iterable], Iterable]
 
 
@@ -99,8 +101,6 @@ class Index:
     sentence_spans: np.ndarray
     term_ptr: np.ndarray
     posting_passage: np.ndarray
-    passage_term_ptr: np.ndarray
-    passage_term_ids: np.ndarray
     span_sentence: np.ndarray
     sentence_term_ptr: np.ndarray
     sentence_term_ids: np.ndarray
@@ -122,25 +122,51 @@ class Index:
 
     def scores(self, terms: list[str]) -> np.ndarray:
         """Return every passage's BM25Okapi score for the query terms (repeats count, as in get_scores)."""
-        counts = Counter(term for term in terms if term in self.term_ids)
+        counts = self._term_counts(terms)
         if not counts:
             return np.zeros(self.passage_count)
-        slices = [(self.term_ptr[i], self.term_ptr[i + 1], n) for i, n in
-                  ((self.term_ids[term], n) for term, n in counts.items())]
+        slices = [(self.term_ptr[term], self.term_ptr[term + 1], n) for term, n in counts.items()]
         passages = np.concatenate([self.posting_passage[a:b] for a, b, _ in slices])
-        weights = np.concatenate([self.weights[a:b] * n for a, b, n in slices])
+        weights = np.concatenate([self.weights[a:b] if n == 1 else self.weights[a:b] * n for a, b, n in slices])
         return np.bincount(passages, weights=weights, minlength=self.passage_count)
+
+    def top(self, terms: list[str], k: int) -> tuple[list[int], list[float]]:
+        """Return the k passages with the best positive scores(terms), best first (ties to the earlier
+        passage), and their scores."""
+        scores = self.scores(terms)
+        floor = 0.0
+        sample = scores[::TOP_SAMPLE_STEP]
+        if len(sample) > k:
+            # The k-th best score of a sample is at most the k-th best of all, so every one of the
+            # top k scores at least that: a cheap cut that leaves a few thousand passages, not tens.
+            floor = _kth_best(sample, k)
+        candidates = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores > 0)
+        return _best(candidates, scores[candidates], k)
+
+    def _find(self, term: int, passages: np.ndarray) -> np.ndarray:
+        """Return, for sorted passages, whether each holds the term: a binary search in its postings."""
+        postings = self.posting_passage[self.term_ptr[term]:self.term_ptr[term + 1]]
+        at = np.minimum(np.searchsorted(postings, passages), len(postings) - 1)
+        return postings[at] == passages
+
+    def _term_counts(self, terms: list[str]) -> dict[int, int]:
+        """Return the ids of the terms the index knows, each with how often it is asked (first asked first)."""
+        return Counter(self.term_ids[term] for term in terms if term in self.term_ids)
 
     def term_id_set(self, terms) -> frozenset[int]:
         """Return the ids of those of the terms the index knows."""
         return frozenset(self.term_ids[term] for term in terms if term in self.term_ids)
 
-    def terms_of(self, passages: list[int]) -> list[frozenset[int]]:
-        """Return, for each passage, the ids of the terms it (or its section heading) contains."""
-        at = np.asarray(passages, dtype=np.intp)
-        starts, ends = self.passage_term_ptr[at].tolist(), self.passage_term_ptr[at + 1].tolist()
-        ids = self.passage_term_ids
-        return [frozenset(ids[start:end].tolist()) for start, end in zip(starts, ends)]
+    def contains(self, passages: list[int], terms: frozenset[int]) -> list[frozenset[int]]:
+        """Return, for each passage, which of the term ids it (or its section heading) contains."""
+        at = np.asarray(passages, dtype=self.posting_passage.dtype)
+        order = np.argsort(at, kind="stable")
+        found: list[list[int]] = [[] for _ in passages]
+        for term in terms:
+            held = self._find(term, at[order])
+            for i in order[held].tolist():
+                found[i].append(term)
+        return [frozenset(ids) for ids in found]
 
     def opening_sections(self, passages: list[int]) -> list[int | None]:
         """Return, for each passage, its section's number if it is the section's first passage, else None.
@@ -290,8 +316,9 @@ def _assemble(documents: list[Document], passages: list[tuple[int, chunking.Pass
     for key, value in sentence_terms.items():
         sentence_terms[key] = tokenizer.terms_of_words(value)
     heading_terms = {key: tokenizer.terms_of_words(value) for key, value in heading_words.items()}
-    token_lists = [heading_terms.get(p.section, []) + [term for start, end in p.sentences
-                                                       for term in sentence_terms[(d, start, end)]]
+    # chain joins each passage's lists in C: passages hold millions of terms in all.
+    token_lists = [list(chain(heading_terms.get(p.section, ()), *(sentence_terms[(d, start, end)]
+                                                                 for start, end in p.sentences)))
                    for d, p in passages]
     number = {key: i for i, key in enumerate(sentence_terms)}
     return _pack(documents, passages, token_lists, tokenizer, fingerprint, corpus_dir, list(sentence_terms.values()),
@@ -346,8 +373,6 @@ def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]
         "term_ptr": term_ptr,
         "posting_passage": passage_column[order],
         "posting_tf": tf_column[order],
-        "passage_term_ptr": np.concatenate([[0], np.cumsum(distinct)]),
-        "passage_term_ids": term_column,  # the same postings by passage: which terms each passage has
         "span_sentence": np.array(span_sentences, dtype=np.int32).reshape(-1),  # each sentence_spans row's sentence
         "sentence_term_ptr": sentence_term_ptr,  # the terms of each distinct sentence, repeats included
         "sentence_term_ids": sentence_term_ids,
@@ -367,6 +392,27 @@ def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]
         "tokenizer": tokenizer.to_dict(),
     }
     return Index(meta, arrays)
+
+
+def _kth_best(values: np.ndarray, k: int) -> float:
+    """Return the k-th largest of the values (k at most their number)."""
+    return float(np.partition(values, len(values) - k)[len(values) - k])
+
+
+def _best(passages: np.ndarray, values: np.ndarray, k: int) -> tuple[list[int], list[float]]:
+    """Return the k passages (given in order) with the best positive values, best first, and their values.
+
+    Of passages tied with the k-th best, the earliest make up the k.
+    """
+    positive = values > 0
+    passages, values = passages[positive], values[positive]
+    if len(passages) > k:
+        kth = _kth_best(values, k)
+        above, tied = np.flatnonzero(values > kth), np.flatnonzero(values == kth)
+        keep = np.concatenate([above, tied[:k - len(above)]])
+        passages, values = passages[keep], values[keep]
+    ranked = sorted(zip((-values).tolist(), passages.tolist()))
+    return [p for _, p in ranked], [-v for v, _ in ranked]
 
 
 def save(index: Index, path: Path) -> None:

@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from assistant.answer import top_passages
 from assistant.index import from_token_lists
 
 SEEDS = range(25)
@@ -52,22 +51,36 @@ def test_unknown_terms_only_score_nothing():
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_terms_of_is_each_passages_vocabulary(seed):
+def test_contains_tells_which_of_the_terms_each_passage_has(seed):
     rng = np.random.default_rng(seed)
     corpus = random_corpus(rng)
     index = from_token_lists(corpus)
-    passages = list(range(len(corpus)))[::-1]
-    for passage, terms in zip(passages, index.terms_of(passages)):
-        assert terms == index.term_id_set(corpus[passage])
-        assert {index.terms[i] for i in terms} == set(corpus[passage])
+    passages = rng.permutation(len(corpus)).tolist()  # in any order
+    asked = index.term_id_set(random_query(rng, corpus))
+    for passage, terms in zip(passages, index.contains(passages, asked)):
+        assert terms == asked & index.term_id_set(corpus[passage])
     assert index.term_id_set(["never-indexed"]) == frozenset()
 
 
+def zipf_corpus(rng: np.random.Generator, passages: int) -> list[list[str]]:
+    """Return passages over a Zipf-like vocabulary, scores often tied (short passages, few terms),
+    enough of them for top()'s sampled floor to cut."""
+    vocabulary = [f"t{i}" for i in range(int(rng.integers(5, 400)))]
+    weights = 1 / np.arange(1, len(vocabulary) + 1) ** rng.uniform(0.6, 1.4)
+    weights /= weights.sum()
+    return [list(rng.choice(vocabulary, size=int(rng.integers(1, 12)), p=weights)) for _ in range(passages)]
+
+
 @pytest.mark.parametrize("seed", SEEDS)
-def test_top_passages_are_the_k_best_positive_scores_ties_to_the_earlier(seed):
+def test_top_is_the_k_best_positive_scores_ties_to_the_earlier(seed):
     rng = np.random.default_rng(seed)
-    size = int(rng.integers(1, 20_000))
-    scores = np.where(rng.random(size) < rng.uniform(0.01, 0.5), rng.exponential(size=size).round(2), 0.0)
-    k = int(rng.integers(1, 120))
-    expected = sorted(np.flatnonzero(scores > 0).tolist(), key=lambda p: (-scores[p], p))[:k]
-    assert top_passages(scores, k) == expected  # ties to the earlier passage
+    corpus = zipf_corpus(rng, int(rng.integers(1, 3000)))
+    index = from_token_lists(corpus)
+    for _ in range(5):
+        query, k = random_query(rng, corpus), int(rng.integers(1, 120))
+        scores = index.scores(query)
+        expected = sorted(np.flatnonzero(scores > 0).tolist(), key=lambda p: (-scores[p], p))[:k]
+        passages, values = index.top(query, k)
+        assert passages == expected  # ties to the earlier passage
+        assert values == scores[expected].tolist()  # to the last bit
+    assert index.top(["never-indexed"], 3) == ([], [])
