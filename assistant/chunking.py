@@ -50,6 +50,18 @@ class Passage:
     sentences: tuple[tuple[int, int], ...]
 
 
+class _RememberingPunkt(PunktSentenceTokenizer):
+    """nltk's Punkt, remembering its verdict on each candidate sentence end it has seen.
+
+    Punkt decides each "word. Next" context from the context alone (and its fixed parameters),
+    and contexts recur ("disease. The"): remembering them halves the time to split a large corpus.
+    """
+
+    @lru_cache(maxsize=200_000)
+    def text_contains_sentbreak(self, text: str) -> bool:
+        return super().text_contains_sentbreak(text)
+
+
 @lru_cache(maxsize=1)
 def sentence_splitter() -> PunktSentenceTokenizer:
     """Return nltk's Punkt trained on the bundled articles, so no nltk data download is needed."""
@@ -59,7 +71,7 @@ def sentence_splitter() -> PunktSentenceTokenizer:
     trainer.train(text, finalize=True)
     params = trainer.get_params()
     params.abbrev_types.update(ABBREVIATIONS)
-    return PunktSentenceTokenizer(params)
+    return _RememberingPunkt(params)
 
 
 def classify_lines(text: str, start: int = 0) -> list[tuple[str, int, int]]:
@@ -184,10 +196,10 @@ def pack(section: str | None, sentences: list[tuple[int, int]], target: int) -> 
     passages = []
     for i in range(len(sentences)):
         group = [sentences[i]]
-        for span in sentences[i + 1:]:
-            if span[1] - group[0][0] > MAX_PASSAGE_CHARS or group[-1][1] - group[0][0] >= target:
+        for j in range(i + 1, len(sentences)):  # not a slice: that would copy the rest for every i
+            if sentences[j][1] - group[0][0] > MAX_PASSAGE_CHARS or group[-1][1] - group[0][0] >= target:
                 break
-            group.append(span)
+            group.append(sentences[j])
         passages.append(Passage(section, group[0][0], group[-1][1], tuple(group)))
         if group[-1] == sentences[-1]:
             break  # later windows would be tails of this one

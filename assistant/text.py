@@ -93,8 +93,13 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Return the lowercased words of a text, apostrophes removed ("it's" -> "its"), "%" as "percent"."""
-    text = unicodedata.normalize("NFKC", text).lower().replace("%", " percent ")
-    return WORD.findall(APOSTROPHES.sub("", text))
+    # The checks skip work most text does not need: the index splits every sentence of a corpus.
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)  # ASCII text is already NFKC
+    text = text.lower().replace("%", " percent ")
+    if "'" in text or "`" in text or not text.isascii():  # the other apostrophes are not ASCII
+        text = APOSTROPHES.sub("", text)
+    return WORD.findall(text)
 
 
 def read_synonyms(corpus_dir: Path) -> dict[str, list[str]]:
@@ -147,7 +152,8 @@ class Tokenizer:
 
         The same terms as groups_of_words gives, without building groups: this runs for every sentence.
         """
-        stems = [stem for word in text_words for stem in self._stems(word)]
+        known = self._stem_cache  # looked up inline: this runs for every word of a corpus
+        stems = [stem for word in text_words for stem in (known[word] if word in known else self._stems(word))]
         if self._phrase_starts.isdisjoint(stems):
             return stems
         added, i = [], 0

@@ -1,7 +1,8 @@
 """Passages: whole sentences, within one section, offsets that point at the source text."""
 import pytest
+from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from assistant.chunking import chunk, classify_lines
+from assistant.chunking import chunk, classify_lines, sentence_splitter
 from assistant.config import MAX_PASSAGE_CHARS, bundled_dir
 from assistant.corpus import load_corpus, parse_document
 
@@ -79,3 +80,13 @@ def test_an_overlong_sentence_is_cut_at_a_clause_break():
 def test_front_matter_is_not_a_passage():
     document = parse_document("a.md", b"---\ntitle: T\n---\nThe psoas flexes the hip.\n")
     assert [document.text[p.start:p.end] for p in chunk(document)] == ["The psoas flexes the hip."]
+
+
+def test_the_remembering_splitter_splits_as_punkt_does(documents):
+    splitter = sentence_splitter()
+    plain = PunktSentenceTokenizer(splitter._params)
+    text = "\n\n".join(document.text for document in documents) + " Dr. Smith met Mr. Jones at 5 p.m. today. He left."
+    expected = list(plain.span_tokenize(text))
+    assert len(expected) > 100
+    assert list(splitter.span_tokenize(text)) == expected
+    assert list(splitter.span_tokenize(text)) == expected  # again, now from what it remembered
