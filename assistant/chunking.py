@@ -54,10 +54,11 @@ class _RememberingPunkt(PunktSentenceTokenizer):
     """nltk's Punkt, remembering its verdict on each candidate sentence end it has seen.
 
     Punkt decides each "word. Next" context from the context alone (and its fixed parameters),
-    and contexts recur ("disease. The"): remembering them halves the time to split a large corpus.
+    and contexts recur ("disease. The"): remembering them cut splitting MedQuAD's 21 MB by a third
+    (64,205 distinct contexts of 144,515, 14 MB kept; the bound keeps it under about 25 MB).
     """
 
-    @lru_cache(maxsize=200_000)
+    @lru_cache(maxsize=100_000)
     def text_contains_sentbreak(self, text: str) -> bool:
         return super().text_contains_sentbreak(text)
 
