@@ -5,6 +5,7 @@ No Flask here: the API and the command line both call answer().
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from .config import DEFAULT_TOP_K, MAX_QUESTION_CHARS, MAX_TOP_K
 from .errors import BadQuestion
@@ -30,6 +31,15 @@ ANSWER_TYPES = [
 ]
 # Words that point back to an earlier question ("How long do I hold it?").
 FOLLOW_UP = re.compile(r"\b(it|its|this|that|these|those|they|them|there|one|ones)\b|^\s*(and|also|so|what about|how about)\b", re.I)
+
+
+class Ranking(NamedTuple):
+    """The best passages for a question, best first, with what answer() needs to know of each."""
+
+    passages: list[int]
+    scores: dict[int, float]  # BM25 score
+    coverage: dict[int, float]  # share of the question's informative weight the passage covers
+    concepts: Concepts  # the question's
 
 
 def check_question(question, history=(), top_k=DEFAULT_TOP_K) -> tuple[str, list[str], int]:
@@ -62,15 +72,16 @@ def answer(index: Index, question: str, history: list[str] | tuple = (), top_k: 
     """
     question, history, top_k = check_question(question, history, top_k)
     urgent = any(red_flags(text) for text in [question, *history])
-    ranked, scores, concepts = rank(index, question, history, top_k)
-    found = bool(ranked) and concepts.coverage(index.contains(ranked[:1], concepts.terms)[0]) >= MIN_COVERAGE
+    ranking = rank(index, question, history, top_k)
+    ranked = ranking.passages
+    found = bool(ranked) and ranking.coverage[ranked[0]] >= MIN_COVERAGE
     if not found:
         ranked = []
-    passages = [passage_result(index, p, scores[p]) for p in ranked]
+    passages = [passage_result(index, p, ranking.scores[p]) for p in ranked]
     if urgent:
         text = URGENT_MESSAGE
     else:
-        text = best_sentence(index, ranked[0], concepts) if found else FALLBACK
+        text = best_sentence(index, ranked[0], ranking.concepts) if found else FALLBACK
     return {
         "question": question,
         "found": found,
@@ -81,8 +92,8 @@ def answer(index: Index, question: str, history: list[str] | tuple = (), top_k: 
     }
 
 
-def rank(index: Index, question: str, history: list[str], k: int) -> tuple[list[int], dict[int, float], Concepts]:
-    """Return the k best passages (best first), their BM25 scores, and the question's concepts.
+def rank(index: Index, question: str, history: list[str], k: int) -> Ranking:
+    """Return the k best passages for a question and the chat's earlier questions.
 
     A follow-up ("How long do I hold it?") borrows the terms of the latest earlier question.
     """
@@ -97,18 +108,19 @@ def rank(index: Index, question: str, history: list[str], k: int) -> tuple[list[
     wanted = frozenset().union(*(index.hint_terms(hint) for pattern, hint in ANSWER_TYPES if pattern.search(question)))
     # Pure Python over a few candidates: many small numpy calls would hand the GIL back
     # and forth between a server's threads.
-    weighted = {}
+    weighted, coverage = {}, {}
     for passage, score, terms, heading in zip(candidates, scores, index.contains(candidates, concepts.terms | wanted),
                                               index.opening_sections(candidates)):
         # Prefer passages that cover more of the question's concepts over ones that repeat one of them.
-        weight = score * concepts.coverage(terms) ** COVERAGE_POWER
+        coverage[passage] = concepts.coverage(terms)
+        weight = score * coverage[passage] ** COVERAGE_POWER
         if heading is not None:
             weight *= 1 + HEADING_BONUS * similarity(index.section_concepts(heading), concepts)
         if not wanted.isdisjoint(terms):
             weight *= 1 + ANSWER_TYPE_BONUS
         weighted[passage] = weight
     ranked = sorted(candidates, key=lambda p: (-weighted[p], p))  # best first; ties to the earlier passage
-    return distinct(index, ranked, k), dict(zip(candidates, scores)), concepts
+    return Ranking(distinct(index, ranked, k), dict(zip(candidates, scores)), coverage, concepts)
 
 
 def similarity(heading: Concepts, question: Concepts) -> float:

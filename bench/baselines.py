@@ -38,7 +38,7 @@ class Ours:
         """Return the documents of the best passages, each at its best passage's place."""
         from assistant.answer import rank
 
-        passages, _, _ = rank(self.index, question, [], PASSAGES)
+        passages = rank(self.index, question, [], PASSAGES).passages
         return list(dict.fromkeys(self.index.passage_doc[passages].tolist()))[:k]
 
     def answer(self, question: str) -> dict:
