@@ -91,6 +91,7 @@ class Index:
         for name, array in arrays.items():
             setattr(self, name, array)
         self.weights = self._term_weights()
+        self.opens_section = self._first_of_sections()
 
     # -- the fields every Index has, filled from `arrays` --
     passage_doc: np.ndarray
@@ -173,19 +174,14 @@ class Index:
 
         A heading stands right above such a passage, which often answers it.
         """
-        first = self.opens_section()[passages].tolist()
+        first = self.opens_section[passages].tolist()
         return [section if is_first else None for section, is_first in zip(self.passage_section[passages].tolist(), first)]
 
-    def opens_section(self) -> np.ndarray:
+    def _first_of_sections(self) -> np.ndarray:
         """Return, for each passage, whether it is the first of its section (a heading stands right above it)."""
-        cached = getattr(self, "_opens_section", None)
-        if cached is None:
-            cached = np.ones(self.passage_count, dtype=bool)
-            cached[1:] = (self.passage_section[1:] != self.passage_section[:-1]) | \
-                (self.passage_doc[1:] != self.passage_doc[:-1])
-            cached &= self.passage_section >= 0
-            self._opens_section = cached
-        return cached
+        first = np.ones(self.passage_count, dtype=bool)
+        first[1:] = (self.passage_section[1:] != self.passage_section[:-1]) | (self.passage_doc[1:] != self.passage_doc[:-1])
+        return first & (self.passage_section >= 0)
 
     def concepts(self, groups: list[Group]) -> Concepts:
         """Return a text's concepts (from Tokenizer.term_groups) as term-id sets; a repeated concept counts once."""
