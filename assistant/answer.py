@@ -7,39 +7,40 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+import numpy as np
+
 from .config import DEFAULT_TOP_K, MAX_QUESTION_CHARS, MAX_TOP_K
 from .errors import BadQuestion
-from .index import Concepts, Index
+from .chunking import sentence_splitter
+from .embeddings import embedder
+from .index import Index
 from .safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE, red_flags
 
-# Share of the question's informative weight (text.informativeness) that the best
-# passage must cover for the articles to count as answering it. Calibrated on the
-# dev set and tests/questions.jsonl: answerable questions cover 0.60-1.00 (one lay
-# question 0.51), out-of-scope ones 0.00-0.54; the cut sits in the gap.
-MIN_COVERAGE = 0.57
-# How many BM25 candidates are re-ranked, and how strongly each signal counts.
-RERANK_DEPTH = 15
-COVERAGE_POWER = 2.0
-HEADING_BONUS = 0.75
-ANSWER_TYPE_BONUS = 0.25
-# What kind of answer a question asks for, as words such answers usually contain.
-ANSWER_TYPES = [
-    (re.compile(r"\bhow long\b", re.I), "seconds minutes hours days weeks"),
-    (re.compile(r"\bhow (often|many times)\b", re.I), "times daily day week repetitions"),
-    (re.compile(r"^\s*where\b", re.I), "located location between lies found attaches"),
-    (re.compile(r"^\s*what (is|are) (a|an|the)?\s*\w+( \w+)?\s*\??$", re.I), "called termed refers defined"),
-]
+# How much BM25 counts in the fused score (the rest is the semantic score); each is first
+# turned into z-scores over all passages, so neither's scale matters.
+BM25_WEIGHT = 0.3
+# How much the context (the story before the ask, the earlier question a follow-up refers to)
+# counts, against the ask's own weight of 1: enough to say what "it" is, not to drown the ask.
+CONTEXT_WEIGHT = 0.5
+# Cosine between the question and the best passage's best sentence: below NO_MATCH the
+# articles clearly do not answer it; below HIGH_CONFIDENCE they may not answer it exactly.
+# Set by `python bench/calibrate.py` (see README, "Confidence").
+NO_MATCH = 0.30
+HIGH_CONFIDENCE = 0.45
 # Words that point back to an earlier question ("How long do I hold it?").
-FOLLOW_UP = re.compile(r"\b(it|its|this|that|these|those|they|them|there|one|ones)\b|^\s*(and|also|so|what about|how about)\b", re.I)
+FOLLOW_UP = re.compile(r"\b(it|its|this|that|these|those|they|them|there|one|ones|other)\b|"
+                       r"^\s*(and|also|so|then|what about|how about)\b", re.I)
+# A question with this few informative terms ("how many reps?") leans on the chat before it.
+TERSE_TERMS = 2
 
 
 class Ranking(NamedTuple):
     """The best passages for a question, best first, with what answer() needs to know of each."""
 
     passages: list[int]
-    scores: dict[int, float]  # BM25 score
-    coverage: dict[int, float]  # share of the question's informative weight the passage covers
-    concepts: Concepts  # the question's
+    scores: dict[int, float]  # fused score: BM25 and semantic z-scores, weighted
+    best_sentences: dict[int, tuple[int, float]]  # passage -> (its best sentence's slot, that sentence's cosine)
+    query_terms: frozenset[int]
 
 
 def check_question(question, history=(), top_k=DEFAULT_TOP_K) -> tuple[str, list[str], int]:
@@ -74,17 +75,19 @@ def answer(index: Index, question: str, history: list[str] | tuple = (), top_k: 
     urgent = any(red_flags(text) for text in [question, *history])
     ranking = rank(index, question, history, top_k)
     ranked = ranking.passages
-    found = bool(ranked) and ranking.coverage[ranked[0]] >= MIN_COVERAGE
+    confidence = decide_confidence(index, ranking)
+    found = confidence is not None
     if not found:
         ranked = []
     passages = [passage_result(index, p, ranking.scores[p]) for p in ranked]
     if urgent:
         text = URGENT_MESSAGE
     else:
-        text = best_sentence(index, ranked[0], ranking.concepts) if found else FALLBACK
+        text = sentence_text(index, ranked[0], ranking.best_sentences[ranked[0]][0]) if found else FALLBACK
     return {
         "question": question,
         "found": found,
+        "confidence": confidence,
         "answer": text,
         "passages": passages,
         "urgent": urgent,
@@ -92,47 +95,74 @@ def answer(index: Index, question: str, history: list[str] | tuple = (), top_k: 
     }
 
 
+def decide_confidence(index: Index, ranking: Ranking) -> str | None:
+    """Return "high" or "low" for how surely the best passage answers, None when nothing does.
+
+    The best sentence's cosine with the question decides (calibrated thresholds). Without
+    the semantic half there is nothing calibrated to go by: any BM25 match is a low-confidence one.
+    """
+    if not ranking.passages:
+        return None
+    if not index.semantic:
+        return "low"
+    cosine = ranking.best_sentences[ranking.passages[0]][1]
+    if cosine < NO_MATCH:
+        return None
+    return "high" if cosine >= HIGH_CONFIDENCE else "low"
+
+
+def split_ask(question: str, history: list[str], tokenizer) -> tuple[str, str]:
+    """Return what the question asks, and its context: the story told before the ask, and the
+    earlier questions a follow-up refers to ("How long do I hold it?" after a stretch question)."""
+    sentences = [question[a:b] for a, b in sentence_splitter().span_tokenize(question)] or [question]
+    asks = [i for i, sentence in enumerate(sentences) if "?" in sentence]
+    at = asks[-1] if asks else len(sentences) - 1
+    ask, story = sentences[at], " ".join(sentences[:at] + sentences[at + 1:])
+    return ask, " ".join(filter(None, [referred_to(ask, history, tokenizer), story]))
+
+
+def referred_to(question: str, history: list[str], tokenizer) -> str:
+    """Return the earlier questions a follow-up refers to, nearest last; "" for a question that stands alone."""
+    if not history:
+        return ""
+    if not FOLLOW_UP.search(question) and len(tokenizer.tokenize(question)) > TERSE_TERMS:
+        return ""
+    return " ".join(filter(None, [referred_to(history[-1], history[:-1], tokenizer), history[-1]]))
+
+
 def rank(index: Index, question: str, history: list[str], k: int) -> Ranking:
     """Return the k best passages for a question and the chat's earlier questions.
 
-    A follow-up ("How long do I hold it?") borrows the terms of the latest earlier question.
+    BM25 and the semantic score (cosine with the question of the passage's best sentence and
+    of the whole passage, half each) are turned into z-scores over all passages and added,
+    BM25_WEIGHT to the rest.
     """
-    groups = index.tokenizer.term_groups(question)
-    query = [term for group in groups for term in group.terms]
-    if history and (not groups or FOLLOW_UP.search(question)):
-        context = index.tokenizer.term_groups(history[-1])
-        query += [term for group in context for term in group.terms]
-        groups = groups + context
-    concepts = index.concepts(groups)
-    candidates, scores = index.top(query, max(k, RERANK_DEPTH))
-    wanted = frozenset().union(*(index.hint_terms(hint) for pattern, hint in ANSWER_TYPES if pattern.search(question)))
-    # Pure Python over a few candidates: many small numpy calls would hand the GIL back
-    # and forth between a server's threads.
-    weighted, coverage = {}, {}
-    for passage, score, terms, heading in zip(candidates, scores, index.contains(candidates, concepts.terms | wanted),
-                                              index.opening_sections(candidates)):
-        # Prefer passages that cover more of the question's concepts over ones that repeat one of them.
-        coverage[passage] = concepts.coverage(terms)
-        weight = score * coverage[passage] ** COVERAGE_POWER
-        if heading is not None:
-            weight *= 1 + HEADING_BONUS * similarity(index.section_concepts(heading), concepts)
-        if not wanted.isdisjoint(terms):
-            weight *= 1 + ANSWER_TYPE_BONUS
-        weighted[passage] = weight
-    ranked = sorted(candidates, key=lambda p: (-weighted[p], p))  # best first; ties to the earlier passage
-    return Ranking(distinct(index, ranked, k), dict(zip(candidates, scores)), coverage, concepts)
+    ask, context = split_ask(question, history, index.tokenizer)
+    terms = index.tokenizer.tokenize(ask)
+    bm25 = index.scores(terms)
+    if context:
+        bm25 = bm25 + CONTEXT_WEIGHT * index.scores(index.tokenizer.tokenize(context))
+    if index.semantic:
+        vectors = embedder().embed([ask, context] if context else [ask])
+        query = vectors[0] + CONTEXT_WEIGHT * vectors[1] if context else vectors[0]
+        cosines = index.sentence_vectors @ (query / np.linalg.norm(query))
+        slot_cosines = cosines[index.span_sentence]
+        # A passage is as close as its best sentence and as the passage as a whole, half each.
+        semantic = (np.maximum.reduceat(slot_cosines, index.sentence_ptr[:-1]) + index.passage_vectors @ query) / 2
+        fused = BM25_WEIGHT * z_scores(bm25) + (1 - BM25_WEIGHT) * z_scores(semantic)
+    else:
+        slot_cosines, fused = None, bm25
+    candidates, scores = index.top_of(fused, k * 4, positive=not index.semantic)
+    ranked = distinct(index, candidates, k)
+    query_terms = index.term_id_set(terms)
+    best = {p: best_sentence(index, p, slot_cosines, query_terms) for p in ranked}
+    return Ranking(ranked, dict(zip(candidates, scores)), best, query_terms)
 
 
-def similarity(heading: Concepts, question: Concepts) -> float:
-    """Return how alike a section heading and the question are: the harmonic mean of the weight each shares.
-
-    Articles often put a question as a heading and its answer right under it
-    ("What does the iliacus do?" / "Short answer: ..."), so a section's first passage
-    gains by how alike its heading and the question are.
-    """
-    share_heading, share_question = heading.coverage(question.terms), question.coverage(heading.terms)
-    total = share_heading + share_question
-    return 2 * share_heading * share_question / total if total else 0.0
+def z_scores(values: np.ndarray) -> np.ndarray:
+    """Return the values as z-scores (0 everywhere when they are all equal: they then tell nothing)."""
+    spread = values.std()
+    return (values - values.mean()) / spread if spread > 0 else np.zeros_like(values)
 
 
 def distinct(index: Index, ranked: list[int], k: int) -> list[int]:
@@ -150,15 +180,26 @@ def distinct(index: Index, ranked: list[int], k: int) -> list[int]:
     return chosen
 
 
-def best_sentence(index: Index, passage: int, concepts: Concepts) -> str:
-    """Return the passage's sentence that covers the most question weight (the first on a tie)."""
-    doc = int(index.passage_doc[passage])
-    best, best_score = (0, 0), -1.0
-    for span, terms in zip(index.passage_sentences(passage), index.sentence_terms(passage)):
-        score = concepts.coverage(terms)
-        if score > best_score:
-            best, best_score = span, score
-    return " ".join(index.documents[doc].text[best[0]:best[1]].split())
+def best_sentence(index: Index, passage: int, slot_cosines: np.ndarray | None, query_terms: frozenset[int]
+                  ) -> tuple[int, float]:
+    """Return the slot of the passage's sentence closest to the question, and its cosine (the first on a tie).
+
+    Without sentence vectors, the sentence holding the most BM25 weight (idf) of the question's terms.
+    """
+    slots = range(index.sentence_ptr[passage], index.sentence_ptr[passage + 1])
+    if slot_cosines is not None:
+        scores = slot_cosines[slots].tolist()
+    else:
+        scores = [float(index.idf[list(terms & query_terms)].sum()) for terms in index.sentence_terms(passage)]
+    best = max(range(len(scores)), key=lambda i: (scores[i], -i))
+    return slots[best], (scores[best] if slot_cosines is not None else 0.0)
+
+
+def sentence_text(index: Index, passage: int, slot: int) -> str:
+    """Return the text of one of a passage's sentences, whitespace tidied."""
+    document = index.documents[index.passage_doc[passage]]
+    start, end = index.sentence_spans[slot].tolist()
+    return " ".join(document.text[start:end].split())
 
 
 def passage_result(index: Index, passage: int, score: float) -> dict:

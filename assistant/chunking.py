@@ -37,6 +37,8 @@ MAX_FURNITURE_CHARS = 300
 BULLET = re.compile(r"^\s*([-*•·–]|\d+\))\s")
 FIELD = re.compile(r"^[A-Z][A-Z ]{2,}:\s*\S")  # "ORIGIN: iliac fossa" is text, not a heading
 SENTENCE_END = ".!;,\"”)"
+MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)[\s#]*$")  # "## Nerve supply ##"
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 ABBREVIATIONS = {"e.g", "i.e", "etc", "dr", "vs", "approx", "fig", "mr", "mrs", "ms", "st", "no", "al"}
 
 
@@ -75,15 +77,20 @@ def sentence_splitter() -> PunktSentenceTokenizer:
     return _RememberingPunkt(params)
 
 
-def classify_lines(text: str, start: int = 0) -> list[tuple[str, int, int]]:
-    """Return (kind, start, end) for each non-blank line from `start`: kind is heading, body or furniture."""
+def classify_lines(text: str, start: int = 0, markdown: bool = False) -> list[tuple[str, int, int]]:
+    """Return (kind, start, end) for each non-blank line from `start`: kind is heading, body or furniture.
+
+    In Markdown, a "#" line is a heading whatever it looks like.
+    """
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text[start:])]
     lines = [(s + start, e + start) for s, e in lines if text[s + start:e + start].strip()]
     kinds = []
     for i, (s, e) in enumerate(lines):
         line = text[s:e].strip()
         short = len(line) <= MAX_FURNITURE_CHARS  # credits and references are short lines
-        if FURNITURE.match(line) or short and (IMAGE_CREDIT.search(line) or REFERENCE.search(line)):
+        if markdown and MARKDOWN_HEADING.match(line):
+            kinds.append("heading")
+        elif FURNITURE.match(line) or short and (IMAGE_CREDIT.search(line) or REFERENCE.search(line)):
             kinds.append("furniture")
         elif i + 1 < len(lines) and IMAGE_CREDIT.search(text[slice(*lines[i + 1])]) and len(line) <= 100 \
                 and line[-1] not in ".!?":
@@ -177,13 +184,16 @@ def chunk(document: Document, target: int | None = None) -> list[Passage]:
             passages.extend(pack(section, sentence_spans(text, run[0][0], run[-1][1]), target))
             run.clear()
 
-    for kind, start, end in classify_lines(text, document.body_start):
+    markdown = document.source.lower().endswith(MARKDOWN_SUFFIXES)
+    for kind, start, end in classify_lines(text, document.body_start, markdown):
         if kind == "body":
             run.append((start, end))
             continue
         flush()
         if kind == "heading":
-            section = text[start:end].strip()
+            line = text[start:end].strip()
+            heading = MARKDOWN_HEADING.match(line) if markdown else None
+            section = heading.group(1) if heading else line
     flush()
     return passages
 

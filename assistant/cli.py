@@ -14,6 +14,7 @@ from .config import DEFAULT_TOP_K, MAX_TOP_K, default_corpus_dir, default_index_
 from .documents import add_documents, corpus_lock, remove_document
 from .errors import AssistantError
 from .evaluate import evaluate, load_questions
+from .safety import LOW_CONFIDENCE_NOTE
 
 # Show a progress bar when a build reads at least this many documents.
 PROGRESS_THRESHOLD = 200
@@ -141,6 +142,8 @@ def render(result: dict) -> str:
         out += [click.style("URGENT: ", fg="red", bold=True) + result["answer"], ""]
     elif result["found"]:
         out += [click.style(result["answer"], bold=True), ""]
+        if result["confidence"] == "low":
+            out += [click.style(LOW_CONFIDENCE_NOTE, fg="yellow"), ""]
     else:
         out += [result["answer"], ""]
     for number, passage in enumerate(result["passages"], 1):

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import platformdirs
 
+from .errors import BadSetting
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 MAX_QUESTION_CHARS = 1000
@@ -46,3 +48,14 @@ def max_file_bytes() -> int:
     """Return the largest source file `add` accepts (ASSISTANT_MAX_FILE_BYTES, default 5 MB)."""
     value = os.environ.get("ASSISTANT_MAX_FILE_BYTES", "")
     return int(value) if value.isdigit() else DEFAULT_MAX_FILE_BYTES
+
+
+def semantic_enabled() -> bool:
+    """Return ASSISTANT_SEMANTIC (default true): false ranks with BM25 alone and never loads the model.
+
+    Raises BadSetting unless it is true or false.
+    """
+    value = os.environ.get("ASSISTANT_SEMANTIC", "true").strip().lower()
+    if value not in ("true", "false"):
+        raise BadSetting(f"ASSISTANT_SEMANTIC must be true or false, not {value!r}")
+    return value == "true"

@@ -39,3 +39,7 @@ class BadQuestionFile(AssistantError, ValueError):
 
 class BadSetting(AssistantError, ValueError):
     """A setting (option, environment variable or config key) has a value the server cannot use."""
+
+
+class ModelUnavailable(AssistantError):
+    """The sentence-embedding model or its tokenizer is missing or is not the expected file."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,12 +24,14 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from . import chunking
+from .config import semantic_enabled
 from .corpus import MANIFEST, Document, document_paths, load_corpus
 from .errors import IndexUnavailable
+from .embeddings import DIMENSIONS
 from .files import write_atomically
-from .text import SYNONYMS_FILE, Group, Tokenizer, read_synonyms, words
+from .text import SYNONYMS_FILE, Tokenizer, read_synonyms, words
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 BM25_K1 = 1.5
 BM25_B = 0.3
 # Every how many passages top() samples a score to find a floor under the best ones.
@@ -51,32 +52,6 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)
 
 
-class Concepts:
-    """A text's concepts as sets of one index's term ids, each with its informative weight."""
-
-    def __init__(self, ids: list[frozenset[int]], weights: list[float]):
-        self.weights = weights
-        self.terms = frozenset().union(*ids)  # every id of every concept
-        # Which concepts each term belongs to, as bits: coverage() then only looks at the shared terms.
-        self._concepts_of: dict[int, int] = {}
-        for i, concept in enumerate(ids):
-            for term in concept:
-                self._concepts_of[term] = self._concepts_of.get(term, 0) | 1 << i
-        self._shares: dict[int, float] = {}  # the weight share of each set of concepts seen so far
-
-    def coverage(self, terms: frozenset[int]) -> float:
-        """Return the share of this text's informative weight whose concepts appear among the terms."""
-        found = 0
-        for term in self.terms.intersection(terms):
-            found |= self._concepts_of[term]
-        share = self._shares.get(found)
-        if share is None:
-            total = sum(self.weights)
-            present = sum(w for i, w in enumerate(self.weights) if found >> i & 1)
-            share = self._shares[found] = present / total if total > 0 else 0.0
-        return share
-
-
 class Index:
     """The searchable corpus: documents, passages with their sentences, and BM25 postings."""
 
@@ -91,7 +66,6 @@ class Index:
         for name, array in arrays.items():
             setattr(self, name, array)
         self.weights = self._term_weights()
-        self.opens_section = self._first_of_sections()
 
     # -- the fields every Index has, filled from `arrays` --
     passage_doc: np.ndarray
@@ -108,6 +82,13 @@ class Index:
     posting_tf: np.ndarray
     passage_len: np.ndarray
     idf: np.ndarray
+    sentence_vectors: np.ndarray  # one L2-normalised row per distinct sentence; 0 rows when semantic is off
+    passage_vectors: np.ndarray  # one per passage, its whole text embedded; likewise
+
+    @property
+    def semantic(self) -> bool:
+        """Tell whether the index holds sentence vectors (it was built with the semantic half on)."""
+        return self.meta.get("model") is not None
 
     @property
     def passage_count(self) -> int:
@@ -144,11 +125,11 @@ class Index:
         candidates = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores > 0)
         return _best(candidates, scores[candidates], k)
 
-    def _find(self, term: int, passages: np.ndarray) -> np.ndarray:
-        """Return, for sorted passages, whether each holds the term: a binary search in its postings."""
-        postings = self.posting_passage[self.term_ptr[term]:self.term_ptr[term + 1]]
-        at = np.minimum(np.searchsorted(postings, passages), len(postings) - 1)
-        return postings[at] == passages
+    def top_of(self, scores: np.ndarray, k: int, positive: bool = False) -> tuple[list[int], list[float]]:
+        """Return the k passages with the best scores (only positive ones if `positive`), best first
+        (ties to the earlier passage), and their scores."""
+        candidates = np.flatnonzero(scores >= _kth_best(scores, k)) if len(scores) > k else np.arange(len(scores))
+        return _best(candidates, scores[candidates], k, positive)
 
     def _term_counts(self, terms: list[str]) -> dict[int, int]:
         """Return the ids of the terms the index knows, each with how often it is asked (first asked first)."""
@@ -158,57 +139,11 @@ class Index:
         """Return the ids of those of the terms the index knows."""
         return frozenset(self.term_ids[term] for term in terms if term in self.term_ids)
 
-    def contains(self, passages: list[int], terms: frozenset[int]) -> list[frozenset[int]]:
-        """Return, for each passage, which of the term ids it (or its section heading) contains."""
-        at = np.asarray(passages, dtype=self.posting_passage.dtype)
-        order = np.argsort(at, kind="stable")
-        found: list[list[int]] = [[] for _ in passages]
-        for term in terms:
-            held = self._find(term, at[order])
-            for i in order[held].tolist():
-                found[i].append(term)
-        return [frozenset(ids) for ids in found]
-
-    def opening_sections(self, passages: list[int]) -> list[int | None]:
-        """Return, for each passage, its section's number if it is the section's first passage, else None.
-
-        A heading stands right above such a passage, which often answers it.
-        """
-        first = self.opens_section[passages].tolist()
-        return [section if is_first else None for section, is_first in zip(self.passage_section[passages].tolist(), first)]
-
-    def _first_of_sections(self) -> np.ndarray:
-        """Return, for each passage, whether it is the first of its section (a heading stands right above it)."""
-        first = np.ones(self.passage_count, dtype=bool)
-        first[1:] = (self.passage_section[1:] != self.passage_section[:-1]) | (self.passage_doc[1:] != self.passage_doc[:-1])
-        return first & (self.passage_section >= 0)
-
-    def concepts(self, groups: list[Group]) -> Concepts:
-        """Return a text's concepts (from Tokenizer.term_groups) as term-id sets; a repeated concept counts once."""
-        unique = list(dict.fromkeys(groups))
-        return Concepts([self.term_id_set(group.terms) for group in unique], [group.weight for group in unique])
-
-    def section_concepts(self, section: int) -> Concepts:
-        """Return the concepts of a section heading (tokenized once, then remembered)."""
-        return self._remembered("_section_concepts", section,
-                                lambda: self.concepts(self.tokenizer.term_groups(self.sections[section])))
-
     def sentence_terms(self, passage: int) -> list[frozenset[int]]:
         """Return the term ids of each of a passage's sentences (kept at index time: answers pick a best sentence)."""
         sentences = self.span_sentence[self.sentence_ptr[passage]:self.sentence_ptr[passage + 1]]
         starts, ends = self.sentence_term_ptr[sentences].tolist(), self.sentence_term_ptr[sentences + 1].tolist()
         return [frozenset(self.sentence_term_ids[a:b].tolist()) for a, b in zip(starts, ends)]
-
-    def hint_terms(self, hint: str) -> frozenset[int]:
-        """Return the term ids of an answer-type hint (tokenized once, then remembered)."""
-        return self._remembered("_hint_terms", hint, lambda: self.term_id_set(self.tokenizer.tokenize(hint)))
-
-    def _remembered(self, cache_name: str, key, compute):
-        """Return compute() for a key, computed once per Index; the keys are bounded by the corpus."""
-        cache = self.__dict__.setdefault(cache_name, {})
-        if key not in cache:
-            cache[key] = compute()
-        return cache[key]
 
     def passage_text(self, passage: int) -> str:
         """Return a passage's text: the source between its offsets, whitespace tidied."""
@@ -239,9 +174,17 @@ def engine_signature() -> str:
     return digest.hexdigest()
 
 
+def model_id() -> str | None:
+    """Return the identity of the model that embeds sentences, None when the semantic half is off."""
+    if not semantic_enabled():
+        return None
+    from .embeddings import MODEL_ID
+    return MODEL_ID
+
+
 def corpus_fingerprint(corpus_dir: Path) -> str:
     """Return a hash of everything an index depends on: documents, manifest, synonyms, the indexing code."""
-    digest = hashlib.sha256(engine_signature().encode())
+    digest = hashlib.sha256(f"{engine_signature()} {model_id()}".encode())
     paths = document_paths(corpus_dir) + [Path(corpus_dir) / MANIFEST, Path(corpus_dir) / SYNONYMS_FILE]
     for path in paths:
         if path.is_file():
@@ -276,7 +219,9 @@ def build_from_documents(documents: list[Document], synonyms: dict | None = None
         else:
             (report.updated if before else report.added).append(document.source)
             passages.extend((doc_id, p) for p in chunking.chunk(document))
-    index = _assemble(documents, passages, synonyms or {}, fingerprint, corpus_dir)
+    reusable = previous is not None and previous.semantic and previous.meta.get("model") == model_id()
+    vectors = known_vectors(previous) if reusable else {}
+    index = _assemble(documents, passages, synonyms or {}, fingerprint, corpus_dir, vectors, progress)
     report.documents, report.passages = len(documents), index.passage_count
     report.seconds = time.perf_counter() - started
     return index, report
@@ -289,8 +234,45 @@ def _passages_of(index: Index, doc_id: int) -> list[chunking.Passage]:
                              tuple(index.passage_sentences(p))) for p in found]
 
 
+def known_vectors(index: Index) -> dict[str, np.ndarray]:
+    """Return the vectors an index holds, by text (whitespace tidied): a vector depends on its text alone."""
+    found = {}
+    for p in range(index.passage_count):
+        found[index.passage_text(p)] = index.passage_vectors[p]
+        text = index.documents[index.passage_doc[p]].text
+        slots = range(index.sentence_ptr[p], index.sentence_ptr[p + 1])
+        for (start, end), sentence in zip(index.sentence_spans[slots].tolist(), index.span_sentence[slots].tolist()):
+            found[" ".join(text[start:end].split())] = index.sentence_vectors[sentence]
+    return found
+
+
+def _embed_spans(documents: list[Document], spans: list[tuple[int, int, int]], known: dict[str, np.ndarray],
+                 progress: Progress) -> np.ndarray:
+    """Return a vector for each span (document, start, end) of text: sentences and passages alike.
+
+    Texts `known` (from the previous index) are not embedded again, and each new text is embedded once.
+    """
+    from .embeddings import embedder
+
+    vectors = np.zeros((len(spans), DIMENSIONS), dtype=np.float32)
+    missing: dict[str, list[int]] = {}  # text -> the rows that need its vector
+    for row, (d, start, end) in enumerate(spans):
+        text = " ".join(documents[d].text[start:end].split())
+        vector = known.get(text)
+        if vector is None:
+            missing.setdefault(text, []).append(row)
+        else:
+            vectors[row] = vector
+    if missing:
+        embedded = embedder().embed_many(list(missing), progress)
+        for vector, rows in zip(embedded, missing.values()):
+            vectors[rows] = vector
+    return vectors
+
+
 def _assemble(documents: list[Document], passages: list[tuple[int, chunking.Passage]],
-              synonyms: dict, fingerprint: str, corpus_dir: str) -> Index:
+              synonyms: dict, fingerprint: str, corpus_dir: str,
+              vectors_by_text: dict | None = None, progress: Progress = iter) -> Index:
     """Tokenize the passages, let BM25Okapi compute the statistics, and pack it all into an Index.
 
     A passage's terms are its section heading's (what it is about) and its sentences'.
@@ -317,8 +299,12 @@ def _assemble(documents: list[Document], passages: list[tuple[int, chunking.Pass
                                                                  for start, end in p.sentences)))
                    for d, p in passages]
     number = {key: i for i, key in enumerate(sentence_terms)}
+    vectors = None
+    if model_id():
+        spans = list(sentence_terms) + [(d, p.start, p.end) for d, p in passages]
+        vectors = _embed_spans(documents, spans, vectors_by_text or {}, progress)
     return _pack(documents, passages, token_lists, tokenizer, fingerprint, corpus_dir, list(sentence_terms.values()),
-                 [number[(d, start, end)] for d, p in passages for start, end in p.sentences])
+                 [number[(d, start, end)] for d, p in passages for start, end in p.sentences], vectors)
 
 
 def from_token_lists(token_lists: list[list[str]]) -> Index:
@@ -330,7 +316,7 @@ def from_token_lists(token_lists: list[list[str]]) -> Index:
 
 def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]], token_lists: list[list[str]],
           tokenizer: Tokenizer, fingerprint: str, corpus_dir: str, sentence_terms: list[list[str]] = (),
-          span_sentences: list[int] = ()) -> Index:
+          span_sentences: list[int] = (), vectors: np.ndarray | None = None) -> Index:
     """Let BM25Okapi compute the statistics of the tokenized passages and pack them, with the passages, into an Index.
 
     sentence_terms holds the terms of each distinct sentence; span_sentences, for each
@@ -374,6 +360,8 @@ def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]
         "sentence_term_ids": sentence_term_ids,
         "passage_len": np.array(bm25.doc_len, dtype=np.int32),
         "idf": np.array([bm25.idf[t] for t in terms], dtype=np.float64),
+        "sentence_vectors": vectors[:len(sentence_terms)] if vectors is not None else np.zeros((0, 0), np.float32),
+        "passage_vectors": vectors[len(sentence_terms):] if vectors is not None else np.zeros((0, 0), np.float32),
     }
     meta = {
         "format": FORMAT_VERSION,
@@ -381,6 +369,7 @@ def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]
         "corpus_dir": corpus_dir,
         "fingerprint": fingerprint,
         "engine": engine_signature(),
+        "model": model_id() if vectors is not None else None,
         "k1": bm25.k1, "b": bm25.b, "avgdl": bm25.avgdl,
         "documents": [document.__dict__ for document in documents],
         "sections": sections,
@@ -395,13 +384,14 @@ def _kth_best(values: np.ndarray, k: int) -> float:
     return float(np.partition(values, len(values) - k)[len(values) - k])
 
 
-def _best(passages: np.ndarray, values: np.ndarray, k: int) -> tuple[list[int], list[float]]:
-    """Return the k passages (given in order) with the best positive values, best first, and their values.
+def _best(passages: np.ndarray, values: np.ndarray, k: int, positive: bool = True) -> tuple[list[int], list[float]]:
+    """Return the k passages (given in order) with the best (positive, if asked) values, best first, and their values.
 
     Of passages tied with the k-th best, the earliest make up the k.
     """
-    positive = values > 0
-    passages, values = passages[positive], values[positive]
+    if positive:
+        kept = values > 0
+        passages, values = passages[kept], values[kept]
     if len(passages) > k:
         kth = _kth_best(values, k)
         above, tied = np.flatnonzero(values > kth), np.flatnonzero(values == kth)
@@ -433,8 +423,12 @@ def load(path: Path) -> Index:
         meta = json.loads(arrays.pop("meta").tobytes())
         if meta.get("format") != FORMAT_VERSION:
             raise ValueError(f"format {meta.get('format')}, expected {FORMAT_VERSION}")
-        return Index(meta, arrays)
-    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError) as error:
+        index = Index(meta, arrays)
+        if index.semantic and (index.sentence_vectors.shape != (len(index.sentence_term_ptr) - 1, DIMENSIONS)
+                               or index.passage_vectors.shape != (index.passage_count, DIMENSIONS)):
+            raise ValueError("its vectors do not match its sentences and passages")
+        return index
+    except Exception as error:  # noqa: BLE001 - whatever is wrong with the file, it is rebuilt, never a 500
         raise IndexUnavailable(
             f"index file '{path}' is unreadable ({error}); run `assistant reindex` to rebuild it"
         ) from None

@@ -69,10 +69,13 @@ SCHEMAS = {
     },
     "Answer": {
         "type": "object",
-        "required": ["question", "found", "answer", "passages", "urgent", "disclaimer"],
+        "required": ["question", "found", "confidence", "answer", "passages", "urgent", "disclaimer"],
         "properties": {
             "question": STRING,
             "found": {"type": "boolean", "description": "False when the articles do not answer the question."},
+            "confidence": {"type": "string", "nullable": True, "enum": ["high", "low", None],
+                           "description": "How surely the first passage answers: high, low (the passages may not "
+                                          "answer exactly), or null when found is false."},
             "answer": {"type": "string", "description": "The best sentence, the urgent-care advice or the fallback."},
             "passages": {"type": "array", "items": ref("Passage")},
             "urgent": {"type": "boolean", "description": "True when the question describes a red flag."},

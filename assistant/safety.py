@@ -21,32 +21,42 @@ FALLBACK = (
     "Try asking, for example, \"How do I stretch my hip flexors?\" or \"Which nerve supplies the iliacus?\""
 )
 
-_NEGATION = r"(?:can ?not|can'?t|cant|could ?not|couldn'?t|unable to|not able to|impossible to|won'?t|will not)"
+# Vocabulary for the situations, in lay words as well as clinical ones. Each red flag
+# below names a situation by the kinds of words that must all appear, not by phrasings.
+LOW_CONFIDENCE_NOTE = "These passages may not answer your question exactly."
+
+_NEGATION = (r"(?:can ?not|can'?t|cant|could ?not|couldn'?t|unable to|not able to|impossible to|won'?t|wont|"
+             r"will not|doesn'?t|does not|don'?t|do not|refuses? to|no longer)")
+_BODY = r"(?:hip|hips|groin|thigh|leg|legs|pelvis|pelvic|joint|knee)"
+_FALL = (r"\b(fell|falls?|falling|fallen|accident|crash(ed)?|collision|tripped|slipped|hit by|knocked (down|over|off)|"
+         r"thrown|landed|c[ao]me off|wiped out)\b(?! asleep)")
+_STAND = r"\s+(?:\w+\s+){0,4}?(bear|put|take|stand|walk|weight|move|get up|lift)"
+_FEVER = r"\b(fever\w*|chills|shivering|(high |a )?temperature|hot to the touch)\b(?![ -]like)"
+_SEVERE = r"\b(severe|intense|excruciating|unbearable|agoni[sz]ing|worst|terrible|extreme|horrible|screaming)\b"
 
 # Each red flag is a set of patterns that must all appear in the question.
 RED_FLAGS: dict[str, list[str]] = {
-    "cannot bear weight after a fall or accident": [
-        r"\b(fell|falls?|falling|fallen|accident|crash(ed)?|collision|tripped|slipped|hit by|knocked)\b",
-        _NEGATION + r"\s+(?:\w+\s+){0,3}?(bear|put|take|stand|walk|weight|move)",
-    ],
+    "cannot bear weight after a fall or accident": [_FALL, _NEGATION + _STAND],
     "cannot bear weight": [_NEGATION + r"\s+(?:\w+\s+){0,4}?(bear|put|take)\s+(?:\w+\s+){0,3}?weight"],
     "a deformed leg or hip": [
         r"\b(deform\w*|misshapen|crooked|(weird|odd|strange|unnatural) angle|the wrong way|out of (its )?place|"
         r"(sticking|poking) out|looks? (wrong|bent|twisted))\b"
     ],
-    "fever with a hot, swollen joint": [
-        r"\b(fever|feverish|chills|high temperature)\b",
-        r"\b(hot|warm|swollen|swelling|swells?|red|redness|inflamed)\b",
+    "fever with hip or groin pain": [_FEVER, r"\b" + _BODY + r"\b", r"\b(pain\w*|hurts?|hurting|aches?|swollen|swelling|red)\b"],
+    "fever and cannot walk or move the leg": [_FEVER, _NEGATION + _STAND],
+    "numbness in the groin": [
+        r"\b(numb\w*|no feeling|can'?t feel|cannot feel|tingl\w*|pins and needles)\b",
+        r"\b(groin|saddle|genitals?|privates?|private (parts|area)|down there|between my legs|sit ?bones?|"
+        r"crotch|perineum|inner thighs?|buttocks|bum|bottom|anus|vagina|penis|scrotum)\b",
     ],
-    "numbness in the groin": [r"\b(numb|numbness|no feeling|can'?t feel)\b", r"\b(groin|saddle|genitals?|inner thighs?|crotch)\b"],
     "loss of bladder or bowel control": [
-        r"\b(bladder|bowel|incontinen\w*|wet (myself|my pants)|pee(ing)? myself|soil(ed|ing)? myself)\b",
-        r"\b(los[et]|losing|loss|no|can'?t|cannot|trouble|difficulty|problems?|incontinen\w*|myself|leak\w*)\b",
+        r"\b(bladder|bowels?|incontinen\w*|urine|pee|peed|peeing|poo|pooped|wet (myself|my pants|the bed)|"
+        r"soil(ed|ing)? myself)\b",
+        r"\b(los[et]|losing|loss|can'?t|cannot|unable|trouble|difficulty|problems?|incontinen\w*|myself|leak\w*)\b",
     ],
-    "sudden severe pain": [
-        r"\b(sudden(ly)?|all of a sudden|out of nowhere)\b",
-        r"\b(severe|intense|excruciating|unbearable|agoni[sz]ing|worst|terrible|extreme)\b",
-    ],
+    "sudden severe pain": [r"\b(sudden(ly)?|all of a sudden|out of nowhere|pop(ped)?|snap(ped)?|tore|ripped)\b",
+                           _SEVERE],
+    "severe pain and cannot move the leg": [_SEVERE, _NEGATION + _STAND],
 }
 _COMPILED = {name: [re.compile(p, re.I) for p in patterns] for name, patterns in RED_FLAGS.items()}
 

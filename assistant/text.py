@@ -14,7 +14,6 @@ import tomllib
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 import symspellpy
 import wordninja
@@ -42,38 +41,8 @@ def english_words() -> dict[str, int]:
     return {word: int(count) for word, count in pairs}
 
 
-@lru_cache(maxsize=1)
-def _english_total() -> int:
-    return sum(english_words().values())
-
-
-def informativeness(word: str) -> float:
-    """Return how much a word says about a topic: its surprisal in general English.
-
-    "go" or "reason" say little, "migraine" or "psoas" a lot; a word English lacks
-    (a technical term, a typo) counts as the rarest.
-    """
-    if word.isdigit():
-        return NUMBER_INFORMATIVENESS
-    count = english_words().get(word) or english_words().get(word.rstrip("s"), 0)
-    return min(MAX_INFORMATIVENESS, math.log(_english_total() / (count + 1)))
-
-
-# The surprisal of the rarest words of the English list, about log(5e11 / 2e4).
-MAX_INFORMATIVENESS = 17.0
-# A bare number says about as much as a common word ("2 main muscles", "1. Psoas Major").
-NUMBER_INFORMATIVENESS = 8.0
-
-
 # Words whose analysis a Tokenizer remembers: the corpus's vocabulary and then some.
 MAX_CACHED_WORDS = 500_000
-
-
-class Group(NamedTuple):
-    """One concept of a text: its terms (a lay phrase plus the article word it adds) and its weight."""
-
-    terms: tuple[str, ...]
-    weight: float
 
 
 _SNOWBALL = SnowballStemmer("english").stem
@@ -126,8 +95,7 @@ class Tokenizer:
     def __init__(self, vocabulary: dict[str, int], synonyms: dict[str, list[str]] | None = None):
         self.vocabulary = vocabulary
         self.synonyms = synonyms or {}
-        self._word_cache: dict[str, tuple[tuple[str, float], ...]] = {}
-        self._stem_cache: dict[str, tuple[str, ...]] = {}
+        self._word_cache: dict[str, tuple[str, ...]] = {}
         self._splitter = None
         self._speller = None
         self._phrases = self._compile_synonyms()
@@ -150,10 +118,10 @@ class Tokenizer:
     def terms_of_words(self, text_words: list[str]) -> list[str]:
         """Return the index terms of a text already split by words() (the index splits each sentence once).
 
-        The same terms as groups_of_words gives, without building groups: this runs for every sentence.
+        A lay phrase from the synonyms file adds its article word's terms.
         """
-        known = self._stem_cache  # looked up inline: this runs for every word of a corpus
-        stems = [stem for word in text_words for stem in (known[word] if word in known else self._stems(word))]
+        known = self._word_cache  # looked up inline: this runs for every word of a corpus
+        stems = [stem for word in text_words for stem in (known[word] if word in known else self.analyse_word(word))]
         if self._phrase_starts.isdisjoint(stems):
             return stems
         added, i = [], 0
@@ -164,34 +132,6 @@ class Tokenizer:
             i += size or 1
         return stems + added  # BM25 counts terms; their order does not matter
 
-    def _stems(self, word: str) -> tuple[str, ...]:
-        """Return the stems of analyse_word(word), remembered per word."""
-        cached = self._stem_cache.get(word)
-        if cached is None:
-            cached = self._stem_cache[word] = tuple(stem for stem, _ in self.analyse_word(word))
-        return cached
-
-    def term_groups(self, text: str) -> list[Group]:
-        """Return the text's concepts: a lay phrase and the article word it adds share a group."""
-        return self.groups_of_words(words(text))
-
-    def groups_of_words(self, text_words: list[str]) -> list[Group]:
-        """Return the concepts of a text already split by words()."""
-        stems = [pair for word in text_words for pair in self.analyse_word(word)]
-        groups, i = [], 0
-        while i < len(stems):
-            stem, weight = stems[i]
-            size = self._phrase_at([s for s, _ in stems[i:i + self._longest_phrase]], 0) \
-                if stem in self._phrase_starts else 0
-            if size:
-                key = tuple(s for s, _ in stems[i:i + size])
-                groups.append(Group(key + self._phrases[key], max(w for _, w in stems[i:i + size])))
-                i += size
-            else:
-                groups.append(Group((stem,), weight))
-                i += 1
-        return groups
-
     def _phrase_at(self, stems: list[str], i: int) -> int:
         """Return the length of the longest synonym phrase starting at stems[i], 0 if none."""
         for size in range(min(self._longest_phrase, len(stems) - i), 0, -1):
@@ -199,19 +139,18 @@ class Tokenizer:
                 return size
         return 0
 
-    def analyse_word(self, word: str) -> tuple[tuple[str, float], ...]:
-        """Return (stem, informativeness) for each part of one lowercased word: split, corrected, stopwords dropped."""
+    def analyse_word(self, word: str) -> tuple[str, ...]:
+        """Return the stem of each part of one lowercased word: split, corrected, stopwords dropped."""
         cached = self._word_cache.get(word)
         if cached is None:
             if word in stopwords():
                 cached = ()
             else:
                 parts = [word] if self.is_known(word) else self.repair(word)
-                cached = tuple((stem(part), informativeness(part)) for part in parts if part not in stopwords())
+                cached = tuple(stem(part) for part in parts if part not in stopwords())
             if len(self._word_cache) >= MAX_CACHED_WORDS:
                 # Questions bring endless new words: start afresh rather than grow without bound.
                 self._word_cache.clear()
-                self._stem_cache.clear()
             self._word_cache[word] = cached
         return cached
 
@@ -253,9 +192,9 @@ class Tokenizer:
         """Map each lay phrase's stems to the stems of the article word it stands for."""
         phrases = {}
         for canonical, alternatives in self.synonyms.items():
-            target = tuple(stem for word in words(canonical) for stem, _ in self.analyse_word(word))
+            target = tuple(stem for word in words(canonical) for stem in self.analyse_word(word))
             for alternative in alternatives:
-                key = tuple(stem for word in words(alternative) for stem, _ in self.analyse_word(word))
+                key = tuple(stem for word in words(alternative) for stem in self.analyse_word(word))
                 if key and target and key != target:
                     phrases[key] = tuple(stem for stem in target if stem not in key)
         return {key: added for key, added in phrases.items() if added}

@@ -15,8 +15,8 @@ def index():
 
 def test_result_has_the_documented_shape(index):
     result = answer(index, "How do I stretch my hip flexors?")
-    assert set(result) == {"question", "found", "answer", "passages", "urgent", "disclaimer"}
-    assert result["found"] is True and result["urgent"] is False
+    assert set(result) == {"question", "found", "confidence", "answer", "passages", "urgent", "disclaimer"}
+    assert result["found"] is True and result["urgent"] is False and result["confidence"] in ("high", "low")
     assert len(result["passages"]) == 3
     for passage in result["passages"]:
         assert set(passage) == {"id", "text", "score", "citation"}
@@ -82,6 +82,38 @@ def test_follow_up_uses_the_earlier_question(index):
     assert followed["found"]
     assert "three seconds" in followed["passages"][0]["text"]
     assert alone["passages"][:1] != followed["passages"][:1]
+
+
+def test_a_follow_up_ranks_by_its_own_ask_with_the_earlier_question_as_context():
+    from assistant.answer import split_ask
+    from assistant.text import Tokenizer
+
+    tokenizer = Tokenizer({})
+    history = ["How do I stretch my hip flexors?"]
+    assert split_ask("How long should I hold it?", history, tokenizer) == ("How long should I hold it?", history[0])
+    assert split_ask("how many reps?", history, tokenizer)[1] == history[0]  # terse: leans on the chat
+    chain = ["How do I stretch my hip flexors?", "How long should I hold it?"]
+    assert split_ask("and how often?", chain, tokenizer)[1] == " ".join(chain)  # the follow-up's own context too
+    standalone = "Which nerve supplies the iliacus muscle in the pelvis?"
+    assert split_ask(standalone, history, tokenizer) == (standalone, "")
+
+
+def test_a_story_is_context_and_its_question_is_the_ask():
+    from assistant.answer import split_ask
+    from assistant.text import Tokenizer
+
+    story = ("Ok so I work from home and sit most of the day. My hips feel stiff every evening. "
+             "What actually makes hip flexors get tight? I also like cycling.")
+    ask, context = split_ask(story, [], Tokenizer({}))
+    assert ask == "What actually makes hip flexors get tight?"
+    assert context.startswith("Ok so I work from home") and "cycling" in context
+
+
+def test_confidence_is_high_low_or_none_with_found(index):
+    answered = answer(index, "Which nerve supplies the iliacus?")
+    assert answered["found"] and answered["confidence"] == "high"
+    refused = answer(index, "What is the capital of France?")
+    assert not refused["found"] and refused["confidence"] is None
 
 
 def test_top_k_sets_the_number_of_passages(index):

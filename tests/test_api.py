@@ -32,7 +32,7 @@ def test_answer_returns_the_engines_result_unchanged(app, client):
     assert response.mimetype == "application/json"
     result = response.get_json()
     assert result == engine(app, STRETCH)
-    assert list(result) == ["question", "found", "answer", "passages", "urgent", "disclaimer"]
+    assert list(result) == ["question", "found", "confidence", "answer", "passages", "urgent", "disclaimer"]
     assert result["found"] is True and result["urgent"] is False
     assert result["disclaimer"] == DISCLAIMER
     assert 1 <= len(result["passages"]) <= 3

@@ -90,3 +90,20 @@ def test_the_remembering_splitter_splits_as_punkt_does(documents):
     assert len(expected) > 100
     assert list(splitter.span_tokenize(text)) == expected
     assert list(splitter.span_tokenize(text)) == expected  # again, now from what it remembered
+
+
+def test_markdown_headings_are_sections_that_no_passage_crosses():
+    text = ("# Psoas guide\n\nThe psoas is a deep muscle. It joins the spine to the thigh.\n\n"
+            "## nerve supply ##\nThe lumbar plexus supplies the psoas. Its branches enter the muscle.\n"
+            "### how to stretch it\nkneel and lunge forward gently. hold it for thirty seconds.\n")
+    passages = chunk(parse_document("guide.md", text.encode(), {}))
+    assert {p.section for p in passages} == {"Psoas guide", "nerve supply", "how to stretch it"}
+    for p in passages:
+        body = text[p.start:p.end]
+        assert "#" not in body and "nerve supply" not in body and "how to stretch it" not in body
+
+
+def test_a_hash_line_in_plain_text_is_not_a_markdown_heading():
+    text = "Intro line for the article.\n\n# not a heading in a .txt file, just text.\nThe psoas is deep.\n"
+    passages = chunk(parse_document("notes.txt", text.encode(), {}))
+    assert all(p.section is None for p in passages)

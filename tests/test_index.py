@@ -159,3 +159,83 @@ def test_saved_and_loaded_index_keeps_the_sentence_terms(bundled_index, tmp_path
     loaded = index_module.load(tmp_path / "index.npz")
     assert [loaded.sentence_terms(p) for p in range(loaded.passage_count)] == \
         [bundled_index.sentence_terms(p) for p in range(bundled_index.passage_count)]
+
+
+def test_sentence_and_passage_vectors_are_stored_once_each(bundled_index, tmp_path):
+    from assistant.embeddings import MODEL_ID, embedder
+
+    assert bundled_index.meta["model"] == MODEL_ID
+    assert bundled_index.sentence_vectors.shape == (len(bundled_index.sentence_term_ptr) - 1, 384)
+    assert bundled_index.passage_vectors.shape == (bundled_index.passage_count, 384)
+    p = 5
+    start, end = bundled_index.passage_sentences(p)[0]
+    text = " ".join(bundled_index.documents[bundled_index.passage_doc[p]].text[start:end].split())
+    sentence = bundled_index.span_sentence[bundled_index.sentence_ptr[p]]
+    assert embedder().embed([text])[0] @ bundled_index.sentence_vectors[sentence] > 0.9999
+    assert embedder().embed([bundled_index.passage_text(p)])[0] @ bundled_index.passage_vectors[p] > 0.9999
+    path = tmp_path / "index.npz"
+    index_module.save(bundled_index, path)
+    loaded = index_module.load(path)  # no model run: the vectors come from the file
+    np.testing.assert_array_equal(loaded.passage_vectors, bundled_index.passage_vectors)
+    np.testing.assert_array_equal(loaded.sentence_vectors, bundled_index.sentence_vectors)
+
+
+def test_incremental_build_embeds_only_new_text(corpus, monkeypatch):
+    from assistant.embeddings import Embedder
+
+    first, _ = index_module.build(corpus)
+    changed = corpus / "muscle-of-the-month-iliopsoas.txt"
+    title, rest = changed.read_text(encoding="utf-8").split("\n", 1)
+    changed.write_text(f"{title}\n\nThe psoas enjoys swimming.\n{rest}", encoding="utf-8")
+    embedded = []
+    real = Embedder.embed_many
+    monkeypatch.setattr(Embedder, "embed_many", lambda self, texts, progress=iter: embedded.extend(texts) or
+                        real(self, texts, progress))
+    second, _ = index_module.build(corpus, previous=first)
+    assert embedded and any("swimming" in text for text in embedded)
+    assert all(text not in index_module.known_vectors(first) for text in embedded)
+    assert len(embedded) < 10  # the new sentence and the passages that hold it, not the whole article
+    full, _ = index_module.build(corpus)
+    np.testing.assert_allclose(second.passage_vectors, full.passage_vectors, atol=1e-6)
+
+
+def test_another_model_or_bm25_only_rebuilds_the_index(corpus, tmp_path, monkeypatch):
+    path = tmp_path / "index.npz"
+    index_module.load_or_build(corpus, path)
+    monkeypatch.setenv("ASSISTANT_SEMANTIC", "false")
+    index, report = index_module.load_or_build(corpus, path)
+    assert report is not None and not index.semantic and index.meta["model"] is None
+    monkeypatch.delenv("ASSISTANT_SEMANTIC")
+    monkeypatch.setattr("assistant.embeddings.MODEL_ID", "another model")
+    index, report = index_module.load_or_build(corpus, path)
+    assert report is not None and index.meta["model"] == "another model"
+
+
+def _rewrite(path, change):
+    """Rewrite a saved index's arrays through change(arrays) (meta included, as raw JSON bytes)."""
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    change(arrays)
+    np.savez(path, **arrays)
+
+
+@pytest.mark.parametrize("change", [
+    lambda arrays: [arrays.pop(name) for name in list(arrays) if name != "meta"],  # meta without arrays
+    lambda arrays: arrays.update(passage_vectors=arrays["passage_vectors"][:-1]),  # wrong shape
+    lambda arrays: arrays.update(term_ptr=arrays["term_ptr"].astype("U8")),  # wrong dtype
+    lambda arrays: arrays.update(meta=np.frombuffer(b'{"format": 1}', dtype=np.uint8)),  # wrong format
+])
+def test_any_broken_index_file_is_unavailable_and_rebuilt(bundled_index, corpus, tmp_path, change):
+    path = tmp_path / "index.npz"
+    index_module.save(bundled_index, path)
+    _rewrite(path, change)
+    with pytest.raises(IndexUnavailable, match="run `assistant reindex`"):
+        index_module.load(path)
+    index, report = index_module.load_or_build(corpus, path)
+    assert report is not None and index_module.load(path).passage_count == index.passage_count
+
+
+def test_a_directory_in_place_of_the_index_is_unavailable(tmp_path):
+    (tmp_path / "index.npz").mkdir()
+    with pytest.raises(IndexUnavailable, match="run `assistant reindex`"):
+        index_module.load(tmp_path / "index.npz")

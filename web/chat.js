@@ -92,6 +92,9 @@ function showAnswer(result, question) {
     body.append(banner);
   } else if (result.found) {
     body.append(el("p", "best", result.answer));
+    if (result.confidence === "low") {
+      body.append(el("p", "low-confidence", "These passages may not answer your question exactly."));
+    }
   } else {
     const fallback = el("div", "fallback");
     fallback.append(el("p", "", result.answer), el("p", "", "You could ask:"), exampleList());

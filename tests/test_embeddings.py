@@ -1,0 +1,52 @@
+"""The sentence-embedding model: our vectors against the official model's, and the file checks."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant import embeddings
+from assistant.embeddings import DIMENSIONS, Embedder, embedder
+from assistant.errors import ModelUnavailable
+
+# Made from the official fp32 weights by tests/make_embedding_reference.py (plain numpy, no onnxruntime).
+REFERENCE = json.loads((Path(__file__).parent / "embedding_reference.json").read_text())
+
+
+def test_our_vectors_match_the_official_fp32_model():
+    ours = embedder().embed(REFERENCE["sentences"])
+    reference = np.array(REFERENCE["vectors"], dtype=np.float32)
+    cosines = (ours * reference).sum(axis=1)
+    assert cosines.min() >= 0.999, cosines  # int8 weights: 0.9994-0.9997 measured
+
+
+def test_vectors_are_unit_length_and_alike_texts_are_closer():
+    vectors = embedder().embed(["Which nerve supplies the iliacus?", "The femoral nerve innervates the iliacus.",
+                                "What is the recipe for banana bread?"])
+    assert vectors.shape == (3, DIMENSIONS) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.3
+
+
+def test_batching_by_length_gives_each_text_its_own_vector(monkeypatch):
+    monkeypatch.setattr(embeddings, "BATCH_SIZE", 2)
+    texts = ["psoas", "The iliacus originates from the iliac fossa of the pelvis.", "hip", "How do I stretch?", "x"]
+    many = embedder().embed_many(texts)
+    one_by_one = np.vstack([embedder().embed([text]) for text in texts])
+    assert np.allclose(many, one_by_one, atol=1e-4)
+
+
+def test_no_texts_give_no_vectors():
+    assert embedder().embed([]).shape == (0, DIMENSIONS)
+
+
+def test_a_wrong_model_file_is_refused_with_a_fix(tmp_path):
+    wrong = tmp_path / "model.onnx"
+    wrong.write_bytes(b"not a model")
+    with pytest.raises(ModelUnavailable, match="sha256 differs.*reinstall"):
+        Embedder(wrong)
+
+
+def test_a_missing_model_file_is_refused_with_a_fix(tmp_path):
+    with pytest.raises(ModelUnavailable, match="cannot be read.*reinstall"):
+        Embedder(tmp_path / "missing.onnx")

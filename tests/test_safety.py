@@ -1,0 +1,49 @@
+"""Red flags: emergencies in lay words are caught, questions that only sound scary are not."""
+import pytest
+
+from assistant.safety import red_flags
+
+
+@pytest.mark.parametrize("question", [
+    # fever or chills with hip or groin pain, swelling or not
+    "I've got chills and a fever and my hip is really painful",
+    "running a temperature since yesterday and my groin aches badly",
+    # a child with a temperature who will not walk or let anyone move the hip
+    "my son has a high temperature and won't walk, he screams if we touch his leg",
+    "our toddler is feverish and refuses to stand up",
+    # cannot walk, stand or bear weight after any fall or accident
+    "came off my bike and now I can't stand on that leg",
+    "I slipped on the ice yesterday and still cannot put weight on my hip",
+    "fell off a ladder, cant get up",
+    # numbness around the groin, in lay words
+    "it feels numb around my privates since this morning",
+    "tingling and no feeling between my sit bones",
+    "numbness down there and my back hurts",
+    # loss of bladder or bowel control
+    "I peed myself without noticing and my lower back is killing me",
+    "I can't control my bowels since my back went",
+    # sudden severe pain
+    "heard a pop in my hip when sprinting, the pain is unbearable",
+    "sudden excruciating pain in my groin",
+    "the pain is extreme and I cannot lift my leg at all",
+])
+def test_emergencies_are_caught(question):
+    assert red_flags(question), question
+
+
+@pytest.mark.parametrize("question", [
+    "I fell asleep at my desk and now my hip is stiff",
+    "I had a fall two years ago and walk fine now, how do I strengthen my hip flexors?",
+    "could I damage an artery if I press too deep on my psoas?",
+    "my leg feels numb after sitting cross-legged, which stretch helps?",
+    "I get a fever-like rush after workouts, is stretching ok?",
+    "I had a fever last week, can I stretch my hip flexors now?",
+    "Does the psoas help control the bladder?",
+    "What is the worst thing to do for tight hip flexors?",
+    "My hip pops when I lift my leg, is that normal?",
+    "I cant stand sitting all day, what stretch helps?",
+    "Can I stretch if I cannot touch my toes?",
+    "Why does my hip hurt when I walk?",
+])
+def test_questions_that_only_sound_scary_are_not_flagged(question):
+    assert red_flags(question) == [], question
