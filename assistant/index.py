@@ -36,7 +36,12 @@ BM25_K1 = 1.5
 BM25_B = 0.3
 # Every how many passages top() samples a score to find a floor under the best ones.
 TOP_SAMPLE_STEP = 32
-Progress = Callable[[Iterable], Iterable]
+Progress = Callable[..., Iterable]  # progress(items, label) yields the items, perhaps drawing a bar
+
+
+def no_progress(items: Iterable, label: str = "") -> Iterable:
+    """Yield the items, drawing nothing (the default Progress)."""
+    return items
 
 
 @dataclass
@@ -192,7 +197,7 @@ def corpus_fingerprint(corpus_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def build(corpus_dir: Path, previous: Index | None = None, progress: Progress = iter) -> tuple[Index, BuildReport]:
+def build(corpus_dir: Path, previous: Index | None = None, progress: Progress = no_progress) -> tuple[Index, BuildReport]:
     """Build the index of a corpus folder, re-chunking only documents that changed since `previous`.
 
     Raises CorpusNotFound, BadDocument or BadSynonyms when the corpus cannot be read.
@@ -203,7 +208,7 @@ def build(corpus_dir: Path, previous: Index | None = None, progress: Progress = 
 
 
 def build_from_documents(documents: list[Document], synonyms: dict | None = None, previous: Index | None = None,
-                         progress: Progress = iter, fingerprint: str = "", corpus_dir: str = "") -> tuple[Index, BuildReport]:
+                         progress: Progress = no_progress, fingerprint: str = "", corpus_dir: str = "") -> tuple[Index, BuildReport]:
     """Build an index of documents already read (benchmarks use this to index other collections)."""
     started = time.perf_counter()
     if previous is not None and previous.meta.get("engine") != engine_signature():
@@ -272,7 +277,7 @@ def _embed_spans(documents: list[Document], spans: list[tuple[int, int, int]], k
 
 def _assemble(documents: list[Document], passages: list[tuple[int, chunking.Passage]],
               synonyms: dict, fingerprint: str, corpus_dir: str,
-              vectors_by_text: dict | None = None, progress: Progress = iter) -> Index:
+              vectors_by_text: dict | None = None, progress: Progress = no_progress) -> Index:
     """Tokenize the passages, let BM25Okapi compute the statistics, and pack it all into an Index.
 
     A passage's terms are its section heading's (what it is about) and its sentences'.
@@ -434,7 +439,7 @@ def load(path: Path) -> Index:
         ) from None
 
 
-def load_or_build(corpus_dir: Path, path: Path, progress: Progress = iter) -> tuple[Index, BuildReport | None]:
+def load_or_build(corpus_dir: Path, path: Path, progress: Progress = no_progress) -> tuple[Index, BuildReport | None]:
     """Return the saved index if it matches the corpus; otherwise build, save and return a new one.
 
     The report is None when the saved index was current.
@@ -451,7 +456,7 @@ def load_or_build(corpus_dir: Path, path: Path, progress: Progress = iter) -> tu
     return index, report
 
 
-def reindex(corpus_dir: Path, path: Path, progress: Progress = iter, full: bool = False) -> BuildReport:
+def reindex(corpus_dir: Path, path: Path, progress: Progress = no_progress, full: bool = False) -> BuildReport:
     """Rebuild the index of a corpus (incrementally unless `full`) and save it atomically.
 
     Raises CorpusNotFound, BadDocument or BadSynonyms; the old index file is then untouched.

@@ -189,7 +189,7 @@ def test_incremental_build_embeds_only_new_text(corpus, monkeypatch):
     changed.write_text(f"{title}\n\nThe psoas enjoys swimming.\n{rest}", encoding="utf-8")
     embedded = []
     real = Embedder.embed_many
-    monkeypatch.setattr(Embedder, "embed_many", lambda self, texts, progress=iter: embedded.extend(texts) or
+    monkeypatch.setattr(Embedder, "embed_many", lambda self, texts, progress=None: embedded.extend(texts) or
                         real(self, texts, progress))
     second, _ = index_module.build(corpus, previous=first)
     assert embedded and any("swimming" in text for text in embedded)
