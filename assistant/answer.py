@@ -4,6 +4,7 @@ No Flask here: the API and the command line both call answer().
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import NamedTuple
 
@@ -22,14 +23,17 @@ BM25_WEIGHT = 0.3
 # How much the context (the story before the ask, the earlier question a follow-up refers to)
 # counts, against the ask's own weight of 1: enough to say what "it" is, not to drown the ask.
 CONTEXT_WEIGHT = 0.5
-# Cosine between the question and the best passage's best sentence: below NO_MATCH the
-# articles clearly do not answer it; below HIGH_CONFIDENCE they may not answer it exactly.
-# Set by `python bench/calibrate.py` (see README, "Confidence").
-NO_MATCH = 0.30
-HIGH_CONFIDENCE = 0.45
+# How likely the articles answer a question: a logistic curve over two signals, the cosine
+# between the question and the best passage's best sentence, and the share of the
+# question's terms the articles use at all. Fitted by bench/calibrate.py on 114 answerable
+# and 60 out-of-scope questions (README, "Confidence"); not tuned by hand.
+CONFIDENCE_INTERCEPT, CONFIDENCE_COSINE, CONFIDENCE_KNOWN = -17.36, 15.72, 12.16
+FOUND_PROBABILITY = 0.5  # below: the articles do not answer it (found: false)
+HIGH_PROBABILITY = 0.9  # at or above: confidence "high"; between the two: "low"
 # Words that point back to an earlier question ("How long do I hold it?").
 FOLLOW_UP = re.compile(r"\b(it|its|this|that|these|those|they|them|there|one|ones|other)\b|"
                        r"^\s*(and|also|so|then|what about|how about)\b", re.I)
+WORD = re.compile(r"[^\W_]")
 # A question with this few informative terms ("how many reps?") leans on the chat before it.
 TERSE_TERMS = 2
 
@@ -40,7 +44,7 @@ class Ranking(NamedTuple):
     passages: list[int]
     scores: dict[int, float]  # fused score: BM25 and semantic z-scores, weighted
     best_sentences: dict[int, tuple[int, float]]  # passage -> (its best sentence's slot, that sentence's cosine)
-    query_terms: frozenset[int]
+    known: float  # share of the question's terms (ask and context) that the articles use
 
 
 def check_question(question, history=(), top_k=DEFAULT_TOP_K) -> tuple[str, list[str], int]:
@@ -95,26 +99,32 @@ def answer(index: Index, question: str, history: list[str] | tuple = (), top_k: 
     }
 
 
+def answer_probability(cosine: float, known: float) -> float:
+    """Return how likely the articles answer a question, from the calibrated logistic curve."""
+    return 1 / (1 + math.exp(-(CONFIDENCE_INTERCEPT + CONFIDENCE_COSINE * cosine + CONFIDENCE_KNOWN * known)))
+
+
 def decide_confidence(index: Index, ranking: Ranking) -> str | None:
     """Return "high" or "low" for how surely the best passage answers, None when nothing does.
 
-    The best sentence's cosine with the question decides (calibrated thresholds). Without
-    the semantic half there is nothing calibrated to go by: any BM25 match is a low-confidence one.
+    Without the semantic half there is nothing calibrated to go by: any BM25 match is a low-confidence one.
     """
     if not ranking.passages:
         return None
     if not index.semantic:
         return "low"
-    cosine = ranking.best_sentences[ranking.passages[0]][1]
-    if cosine < NO_MATCH:
+    probability = answer_probability(ranking.best_sentences[ranking.passages[0]][1], ranking.known)
+    if probability < FOUND_PROBABILITY:
         return None
-    return "high" if cosine >= HIGH_CONFIDENCE else "low"
+    return "high" if probability >= HIGH_PROBABILITY else "low"
 
 
 def split_ask(question: str, history: list[str], tokenizer) -> tuple[str, str]:
     """Return what the question asks, and its context: the story told before the ask, and the
     earlier questions a follow-up refers to ("How long do I hold it?" after a stretch question)."""
-    sentences = [question[a:b] for a, b in sentence_splitter().span_tokenize(question)] or [question]
+    # A run of punctuation ("??") can come out as a sentence of its own: it asks nothing.
+    sentences = [question[a:b] for a, b in sentence_splitter().span_tokenize(question)
+                 if WORD.search(question[a:b])] or [question]
     asks = [i for i, sentence in enumerate(sentences) if "?" in sentence]
     at = asks[-1] if asks else len(sentences) - 1
     ask, story = sentences[at], " ".join(sentences[:at] + sentences[at + 1:])
@@ -138,10 +148,10 @@ def rank(index: Index, question: str, history: list[str], k: int) -> Ranking:
     BM25_WEIGHT to the rest.
     """
     ask, context = split_ask(question, history, index.tokenizer)
-    terms = index.tokenizer.tokenize(ask)
+    terms, context_terms = index.tokenizer.tokenize(ask), index.tokenizer.tokenize(context)
     bm25 = index.scores(terms)
     if context:
-        bm25 = bm25 + CONTEXT_WEIGHT * index.scores(index.tokenizer.tokenize(context))
+        bm25 = bm25 + CONTEXT_WEIGHT * index.scores(context_terms)
     if index.semantic:
         vectors = embedder().embed([ask, context] if context else [ask])
         query = vectors[0] + CONTEXT_WEIGHT * vectors[1] if context else vectors[0]
@@ -154,9 +164,10 @@ def rank(index: Index, question: str, history: list[str], k: int) -> Ranking:
         slot_cosines, fused = None, bm25
     candidates, scores = index.top_of(fused, k * 4, positive=not index.semantic)
     ranked = distinct(index, candidates, k)
-    query_terms = index.term_id_set(terms)
-    best = {p: best_sentence(index, p, slot_cosines, query_terms) for p in ranked}
-    return Ranking(ranked, dict(zip(candidates, scores)), best, query_terms)
+    best = {p: best_sentence(index, p, slot_cosines, index.term_id_set(terms)) for p in ranked}
+    asked = terms + context_terms
+    known = sum(term in index.term_ids for term in asked) / len(asked) if asked else 0.0
+    return Ranking(ranked, dict(zip(candidates, scores)), best, known)
 
 
 def z_scores(values: np.ndarray) -> np.ndarray:

@@ -1,9 +1,11 @@
-"""Calibrate the confidence thresholds: print where answerable and out-of-scope questions fall.
+"""Calibrate confidence: fit how likely the articles answer a question, from two signals.
 
-For each question of the given sets, the cosine between the question and the best
-passage's best sentence (what answer.decide_confidence reads). A logistic curve
-P(answerable | cosine) is fitted to all of them, each class weighted equally; the
-suggested NO_MATCH is where P = 0.5 and HIGH_CONFIDENCE where P = 0.9.
+For each question of the given sets: the cosine between the question and the best
+passage's best sentence, and the share of the question's terms the articles use at all
+(what answer.decide_confidence reads). A logistic curve P(answerable | both) is fitted to
+all of them, each class weighted equally; answer.py takes its three constants. Printed
+too: each signal's spread, and 5-fold cross-validated refusals and rejections, so the
+figures are not those of the questions the curve was fitted on.
 
     .venv/bin/python bench/calibrate.py ../shared/eval/*.jsonl tests/questions.jsonl tests/out-of-scope.jsonl
 """
@@ -15,29 +17,34 @@ import sys
 import numpy as np
 
 from assistant import index as index_module
-from assistant.answer import check_question, rank
+from assistant.answer import FOUND_PROBABILITY, HIGH_PROBABILITY, check_question, rank
 from assistant.config import bundled_dir
 from assistant.evaluate import load_questions
 
 
-def best_cosine(index, item: dict) -> float:
-    """Return the cosine of the best passage's best sentence for a question of a set."""
+def signals(index, item: dict) -> tuple[float, float]:
+    """Return (best sentence's cosine, share of known terms) for a question of a set."""
     question, history, _ = check_question(item["question"], item.get("history") or [])
     ranking = rank(index, question, history, 1)
-    return ranking.best_sentences[ranking.passages[0]][1]
+    return ranking.best_sentences[ranking.passages[0]][1], ranking.known
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 50) -> tuple[float, float]:
-    """Return (a, b) of P(y=1|x) = 1 / (1 + exp(-(a + b x))), each class weighted equally (Newton's method)."""
+def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 50) -> np.ndarray:
+    """Return theta of P(y=1|x) = 1 / (1 + exp(-(theta[0] + x @ theta[1:]))), each class weighted equally
+    (Newton's method; x has one column per signal)."""
     weight = np.where(y == 1, 0.5 / y.sum(), 0.5 / (1 - y).sum())
-    features = np.column_stack([np.ones_like(x), x])
-    theta = np.zeros(2)
+    features = np.column_stack([np.ones(len(x)), x])
+    theta = np.zeros(features.shape[1])
     for _ in range(steps):
         p = 1 / (1 + np.exp(-features @ theta))
         gradient = features.T @ (weight * (y - p))
-        hessian = (features * (weight * p * (1 - p))[:, None]).T @ features + 1e-9 * np.eye(2)
+        hessian = (features * (weight * p * (1 - p))[:, None]).T @ features + 1e-9 * np.eye(len(theta))
         theta += np.linalg.solve(hessian, gradient)
-    return float(theta[0]), float(theta[1])
+    return theta
+
+
+def probability(theta: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-(theta[0] + x @ theta[1:])))
 
 
 def main() -> int:
@@ -47,25 +54,29 @@ def main() -> int:
     index = index_module.build(bundled_dir("corpus"))[0]
     if not index.semantic:
         sys.exit("calibrate: the semantic half is off (ASSISTANT_SEMANTIC=false); there is nothing to calibrate")
-    cosines, labels = [], []
+    rows, labels = [], []
     for path in args.sets:
         for item in load_questions(path):
             if item["expect"] != "urgent":
-                cosines.append(best_cosine(index, item))
+                rows.append(signals(index, item))
                 labels.append(1 if item["expect"] == "answer" else 0)
-    x, y = np.array(cosines), np.array(labels)
-    for name, values in (("answerable", x[y == 1]), ("out of scope", x[y == 0])):
-        quantiles = np.quantile(values, [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1])
-        print(f"{name:13} n={len(values):3}  min/5%/25%/50%/75%/95%/max: " + " ".join(f"{q:.3f}" for q in quantiles))
-    a, b = fit_logistic(x, y)
-    no_match, high = -a / b, (np.log(9) - a) / b
-    print(f"fitted P(answerable) = 1 / (1 + exp(-({a:.2f} + {b:.2f} * cosine)))")
-    print(f"suggested NO_MATCH = {no_match:.3f} (P = 0.5), HIGH_CONFIDENCE = {high:.3f} (P = 0.9)")
-    for threshold in (no_match,):
-        refused = (x[y == 1] < threshold).mean()
-        kept_out = (x[y == 0] < threshold).mean()
-        print(f"at NO_MATCH: answerable refused {refused:.1%}, out-of-scope rejected {kept_out:.1%}")
-    print(f"at HIGH_CONFIDENCE: answerable marked low {(x[y == 1] < high).mean():.1%}")
+    x, y = np.array(rows), np.array(labels)
+    for column, signal in enumerate(("best sentence's cosine", "share of known terms")):
+        for name, values in (("answerable", x[y == 1, column]), ("out of scope", x[y == 0, column])):
+            quantiles = np.quantile(values, [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1])
+            print(f"{signal:22} {name:13} n={len(values):3}  min/5%/25%/50%/75%/95%/max: "
+                  + " ".join(f"{q:.3f}" for q in quantiles))
+    folds = np.random.default_rng(0).integers(0, 5, len(y))
+    held_out = np.zeros(len(y))
+    for fold in range(5):
+        held_out[folds == fold] = probability(fit_logistic(x[folds != fold], y[folds != fold]), x[folds == fold])
+    theta = fit_logistic(x, y)
+    print(f"\nCONFIDENCE_INTERCEPT, CONFIDENCE_COSINE, CONFIDENCE_KNOWN = {theta[0]:.2f}, {theta[1]:.2f}, {theta[2]:.2f}")
+    for name, p in (("5-fold cross-validated", held_out), ("fitted on all", probability(theta, x))):
+        refused, rejected = (p[y == 1] < FOUND_PROBABILITY).mean(), (p[y == 0] < FOUND_PROBABILITY).mean()
+        low = ((p[y == 1] >= FOUND_PROBABILITY) & (p[y == 1] < HIGH_PROBABILITY)).mean()
+        print(f"{name}: answerable refused {refused:.1%}, out-of-scope rejected {rejected:.1%}, "
+              f"answerable with low confidence {low:.1%}")
     return 0
 
 

@@ -107,6 +107,7 @@ def test_a_story_is_context_and_its_question_is_the_ask():
     ask, context = split_ask(story, [], Tokenizer({}))
     assert ask == "What actually makes hip flexors get tight?"
     assert context.startswith("Ok so I work from home") and "cycling" in context
+    assert split_ask("WHAT ARTERY FEEDS THE PSOAS??", [], Tokenizer({})) == ("WHAT ARTERY FEEDS THE PSOAS?", "")
 
 
 def test_confidence_is_high_low_or_none_with_found(index):
