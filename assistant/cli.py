@@ -207,7 +207,8 @@ def _reindex(settings: Settings) -> index_module.BuildReport:
 @click.option("--json", "as_json", is_flag=True, help="Print the figures and misses as JSON.")
 @click.pass_obj
 def eval_command(settings: Settings, questions_path, as_json):
-    """Measure answer quality on a question file: hit@1, hit@3, MRR, out-of-scope accuracy, red flags."""
+    """Measure answer quality on a question file: hit@1, hit@3, MRR, answerable questions refused, out-of-scope
+    accuracy, red flags."""
     questions = load_questions(questions_path)
     figures = evaluate(settings.load_index(), questions)
     if as_json:

@@ -1,4 +1,4 @@
-"""Score the engine on a question file: hit@1, hit@3, MRR, out-of-scope accuracy, red flags."""
+"""Score the engine on a question file: hit@1, hit@3, MRR, refusals, out-of-scope accuracy, red flags."""
 from __future__ import annotations
 
 import json
@@ -47,7 +47,7 @@ def load_questions(path: Path) -> list[dict]:
 
 def evaluate(index: Index, questions: list[dict]) -> dict:
     """Ask every question and return the figures and the misses."""
-    ranks, none_right, urgent_right, false_alarms, misses = [], [], [], 0, []
+    ranks, refused, none_right, urgent_right, false_alarms, misses = [], [], [], [], 0, []
     for item in questions:
         result = answer(index, item["question"], item.get("history") or [], top_k=MAX_TOP_K)
         expect = item["expect"]
@@ -65,7 +65,10 @@ def evaluate(index: Index, questions: list[dict]) -> dict:
         elif expect == "answer":
             rank = evidence_rank(result, item.get("evidence") or [])
             ranks.append(rank)
-            if rank != 1:
+            refused.append(not result["found"])
+            if not result["found"]:
+                misses.append(_miss(item, result, "refused an answerable question"))
+            elif rank != 1:
                 misses.append(_miss(item, result, f"evidence at rank {rank}" if rank else "no passage has the evidence"))
     return {
         "questions": len(questions),
@@ -73,6 +76,7 @@ def evaluate(index: Index, questions: list[dict]) -> dict:
         "hit@1": _share([r == 1 for r in ranks]),
         "hit@3": _share([0 < r <= 3 for r in ranks]),
         "mrr": _share([1 / r if r else 0.0 for r in ranks]),
+        "refused": _share(refused),
         "out_of_scope": len(none_right),
         "out_of_scope_accuracy": _share(none_right),
         "red_flags": len(urgent_right),
