@@ -50,3 +50,21 @@ def test_a_wrong_model_file_is_refused_with_a_fix(tmp_path):
 def test_a_missing_model_file_is_refused_with_a_fix(tmp_path):
     with pytest.raises(ModelUnavailable, match="cannot be read.*reinstall"):
         Embedder(tmp_path / "missing.onnx")
+
+
+def test_the_command_line_names_a_missing_model_in_one_line(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+    from tests.conftest import copy_corpus
+
+    monkeypatch.setenv("ASSISTANT_MODEL", str(tmp_path / "missing.onnx"))
+    embedder.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["--corpus", str(copy_corpus(tmp_path / "corpus")),
+                                          "--index", str(tmp_path / "index.npz"), "ask", "psoas?"])
+    finally:
+        embedder.cache_clear()
+    assert result.exit_code == 2
+    assert "embedding model" in result.output and "reinstall" in result.output
+    assert "Traceback" not in result.output
