@@ -43,7 +43,8 @@ class Ranking(NamedTuple):
 
     passages: list[int]
     scores: dict[int, float]  # fused score: BM25 and semantic z-scores, weighted
-    best_sentences: dict[int, tuple[int, float]]  # passage -> (its best sentence's slot, that sentence's cosine)
+    best_sentences: dict[int, int]  # passage -> the slot of its sentence closest to the ask
+    cosine: float  # the best passage's best sentence's cosine with the question (ask and context)
     known: float  # share of the question's terms (ask and context) that the articles use
 
 
@@ -87,7 +88,7 @@ def answer(index: Index, question: str, history: list[str] | tuple = (), top_k: 
     if urgent:
         text = URGENT_MESSAGE
     else:
-        text = sentence_text(index, ranked[0], ranking.best_sentences[ranked[0]][0]) if found else FALLBACK
+        text = sentence_text(index, ranked[0], ranking.best_sentences[ranked[0]]) if found else FALLBACK
     return {
         "question": question,
         "found": found,
@@ -113,7 +114,7 @@ def decide_confidence(index: Index, ranking: Ranking) -> str | None:
         return None
     if not index.semantic:
         return "low"
-    probability = answer_probability(ranking.best_sentences[ranking.passages[0]][1], ranking.known)
+    probability = answer_probability(ranking.cosine, ranking.known)
     if probability < FOUND_PROBABILITY:
         return None
     return "high" if probability >= HIGH_PROBABILITY else "low"
@@ -152,22 +153,26 @@ def rank(index: Index, question: str, history: list[str], k: int) -> Ranking:
     bm25 = index.scores(terms)
     if context:
         bm25 = bm25 + CONTEXT_WEIGHT * index.scores(context_terms)
+    ask_vector = None
     if index.semantic:
         vectors = embedder().embed([ask, context] if context else [ask])
+        ask_vector = vectors[0]
         query = vectors[0] + CONTEXT_WEIGHT * vectors[1] if context else vectors[0]
-        cosines = index.sentence_vectors @ (query / np.linalg.norm(query))
-        slot_cosines = cosines[index.span_sentence]
+        query = query / np.linalg.norm(query)
+        slot_cosines = (index.sentence_vectors @ query)[index.span_sentence]
+        best_cosines = np.maximum.reduceat(slot_cosines, index.sentence_ptr[:-1])
         # A passage is as close as its best sentence and as the passage as a whole, half each.
-        semantic = (np.maximum.reduceat(slot_cosines, index.sentence_ptr[:-1]) + index.passage_vectors @ query) / 2
+        semantic = (best_cosines + index.passage_vectors @ query) / 2
         fused = BM25_WEIGHT * z_scores(bm25) + (1 - BM25_WEIGHT) * z_scores(semantic)
     else:
-        slot_cosines, fused = None, bm25
+        best_cosines, fused = None, bm25
     candidates, scores = index.top_of(fused, k * 4, positive=not index.semantic)
     ranked = distinct(index, candidates, k)
-    best = {p: best_sentence(index, p, slot_cosines, index.term_id_set(terms)) for p in ranked}
+    best = {p: best_sentence(index, p, ask_vector, index.term_id_set(terms)) for p in ranked}
+    cosine = float(best_cosines[ranked[0]]) if ranked and best_cosines is not None else 0.0
     asked = terms + context_terms
     known = sum(term in index.term_ids for term in asked) / len(asked) if asked else 0.0
-    return Ranking(ranked, dict(zip(candidates, scores)), best, known)
+    return Ranking(ranked, dict(zip(candidates, scores)), best, cosine, known)
 
 
 def z_scores(values: np.ndarray) -> np.ndarray:
@@ -191,19 +196,18 @@ def distinct(index: Index, ranked: list[int], k: int) -> list[int]:
     return chosen
 
 
-def best_sentence(index: Index, passage: int, slot_cosines: np.ndarray | None, query_terms: frozenset[int]
-                  ) -> tuple[int, float]:
-    """Return the slot of the passage's sentence closest to the question, and its cosine (the first on a tie).
+def best_sentence(index: Index, passage: int, ask_vector: np.ndarray | None, ask_terms: frozenset[int]) -> int:
+    """Return the slot of the passage's sentence closest to the ask (the first on a tie): the context
+    chose the passage, the ask chooses its sentence ("and the psoas major?" after a psoas minor question).
 
-    Without sentence vectors, the sentence holding the most BM25 weight (idf) of the question's terms.
+    Without sentence vectors, the sentence holding the most BM25 weight (idf) of the ask's terms.
     """
     slots = range(index.sentence_ptr[passage], index.sentence_ptr[passage + 1])
-    if slot_cosines is not None:
-        scores = slot_cosines[slots].tolist()
+    if ask_vector is not None:
+        scores = (index.sentence_vectors[index.span_sentence[slots]] @ ask_vector).tolist()
     else:
-        scores = [float(index.idf[list(terms & query_terms)].sum()) for terms in index.sentence_terms(passage)]
-    best = max(range(len(scores)), key=lambda i: (scores[i], -i))
-    return slots[best], (scores[best] if slot_cosines is not None else 0.0)
+        scores = [float(index.idf[list(terms & ask_terms)].sum()) for terms in index.sentence_terms(passage)]
+    return slots[max(range(len(scores)), key=lambda i: (scores[i], -i))]
 
 
 def sentence_text(index: Index, passage: int, slot: int) -> str:

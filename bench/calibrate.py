@@ -26,7 +26,7 @@ def signals(index, item: dict) -> tuple[float, float]:
     """Return (best sentence's cosine, share of known terms) for a question of a set."""
     question, history, _ = check_question(item["question"], item.get("history") or [])
     ranking = rank(index, question, history, 1)
-    return ranking.best_sentences[ranking.passages[0]][1], ranking.known
+    return ranking.cosine, ranking.known
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 50) -> np.ndarray:

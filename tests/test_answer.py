@@ -98,6 +98,11 @@ def test_a_follow_up_ranks_by_its_own_ask_with_the_earlier_question_as_context()
     assert split_ask(standalone, history, tokenizer) == (standalone, "")
 
 
+def test_the_answer_sentence_is_the_one_closest_to_the_follow_ups_own_ask(index):
+    result = answer(index, "and the other one, the psoas major?", history=["Which nerve supplies the psoas minor?"])
+    assert "psoas major" in result["answer"].lower()
+
+
 def test_a_story_is_context_and_its_question_is_the_ask():
     from assistant.answer import split_ask
     from assistant.text import Tokenizer
