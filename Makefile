@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEV_QUESTIONS ?= ../shared/eval/iliopsoas-dev.jsonl
+EVAL_SETS ?= ../shared/eval/iliopsoas-dev.jsonl ../shared/eval/iliopsoas-dev2.jsonl tests/questions.jsonl \
+	tests/out-of-scope.jsonl tests/out-of-scope-2.jsonl
 MEDQUAD ?= ../shared/datasets/medquad/medquad.jsonl
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -29,9 +30,11 @@ run: index
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
+# Every question set there is; a set that is missing (../shared outside a checkout) is skipped.
 eval: $(VENV)/.installed
-	$(BIN)/assistant eval --questions $(DEV_QUESTIONS)
-	$(BIN)/assistant eval --questions tests/questions.jsonl
+	@for set in $(EVAL_SETS); do \
+		if [ -f $$set ]; then echo "== $$set"; $(BIN)/assistant eval --questions $$set | sed -n '1,12p'; fi; \
+	done
 
 # Extra options after BENCH_ARGS, e.g. make bench BENCH_ARGS="--build-budget 1200" (see bench/run.py --help).
 bench: $(VENV)/.bench-installed
