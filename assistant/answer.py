@@ -20,6 +20,8 @@ from .safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE, red_flags
 # How much BM25 counts in the fused score (the rest is the semantic score); each is first
 # turned into z-scores over all passages, so neither's scale matters.
 BM25_WEIGHT = 0.3
+# A passage is as close to the question as its best sentence and as the passage as a whole, half each.
+SENTENCE_SHARE = 0.5
 # How much the context (the story before the ask, the earlier question a follow-up refers to)
 # counts, against the ask's own weight of 1: enough to say what "it" is, not to drown the ask.
 CONTEXT_WEIGHT = 0.5
@@ -161,8 +163,7 @@ def rank(index: Index, question: str, history: list[str], k: int) -> Ranking:
         query = query / np.linalg.norm(query)
         slot_cosines = (index.sentence_vectors @ query)[index.span_sentence]
         best_cosines = np.maximum.reduceat(slot_cosines, index.sentence_ptr[:-1])
-        # A passage is as close as its best sentence and as the passage as a whole, half each.
-        semantic = (best_cosines + index.passage_vectors @ query) / 2
+        semantic = SENTENCE_SHARE * best_cosines + (1 - SENTENCE_SHARE) * (index.passage_vectors @ query)
         fused = BM25_WEIGHT * z_scores(bm25) + (1 - BM25_WEIGHT) * z_scores(semantic)
     else:
         best_cosines, fused = None, bm25

@@ -13,36 +13,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
-import numpy as np
-
 from assistant import answer, index as index_module
 from assistant.config import bundled_dir
 from assistant.evaluate import evaluate, load_questions
 from assistant.text import Tokenizer
 
 
-def _no_passage_vectors(index):
-    """The semantic score from the best sentence alone: every passage's own vector scores 0."""
-    index.passage_vectors = np.zeros_like(index.passage_vectors)
-
-
-def _no_sentence_vectors(index):
-    """The semantic score from the passage as a whole alone: every sentence scores 0."""
-    index.sentence_vectors = np.zeros_like(index.sentence_vectors)
-
-
-# name -> (what to patch while building and answering, what to change in the built index)
+# name -> what to patch while building and answering. The confidence gate stays on throughout.
 VARIANTS = {
-    "hybrid (all signals)": ([], None),
-    "without the semantic half (BM25 only)": ([mock.patch.object(answer, "BM25_WEIGHT", 1.0)], None),
-    "without BM25 (semantic only)": ([mock.patch.object(answer, "BM25_WEIGHT", 0.0)], None),
-    "without the passage as a whole": ([], _no_passage_vectors),
-    # The confidence gate reads the best sentence's cosine: off here, or every answer would be refused.
-    "without the best sentence": ([mock.patch.object(answer, "NO_MATCH", -1.0)], _no_sentence_vectors),
-    "without context (follow-ups, stories)": ([mock.patch.object(answer, "CONTEXT_WEIGHT", 0.0)], None),
-    "without synonyms.toml": ([mock.patch.object(index_module, "read_synonyms", lambda corpus_dir: {})], None),
-    "without spelling correction": ([mock.patch.object(Tokenizer, "correct", lambda self, word: word)], None),
-    "without word splitting": ([mock.patch.object(Tokenizer, "split", lambda self, word: None)], None),
+    "hybrid (all signals)": [],
+    "without the semantic half (BM25 only)": [mock.patch.object(answer, "BM25_WEIGHT", 1.0)],
+    "without BM25 (semantic only)": [mock.patch.object(answer, "BM25_WEIGHT", 0.0)],
+    "without the passage as a whole": [mock.patch.object(answer, "SENTENCE_SHARE", 1.0)],
+    "without the best sentence (in ranking)": [mock.patch.object(answer, "SENTENCE_SHARE", 0.0)],
+    "without context (follow-ups, stories)": [mock.patch.object(answer, "CONTEXT_WEIGHT", 0.0)],
+    "without synonyms.toml": [mock.patch.object(index_module, "read_synonyms", lambda corpus_dir: {})],
+    "without spelling correction": [mock.patch.object(Tokenizer, "correct", lambda self, word: word)],
+    "without word splitting": [mock.patch.object(Tokenizer, "split", lambda self, word: None)],
 }
 
 
@@ -65,11 +52,9 @@ def main() -> int:
     sets = {path.stem: load_questions(path) for path in args.sets}
     print("| variant | " + " | ".join(f"{name} hit@1 / hit@3" for name in sets) + " |")
     print("|---|" + "---|" * len(sets))
-    for name, (patches, change) in VARIANTS.items():
+    for name, patches in VARIANTS.items():
         with patched(patches):
             index = index_module.build(bundled_dir("corpus"))[0]
-            if change:
-                change(index)
             cells = []
             for questions in sets.values():
                 figures = evaluate(index, questions)
