@@ -98,6 +98,23 @@ def test_out_of_scope_question_shows_the_fallback(chat):
     assert chat.page.locator(".from-user").nth(1).inner_text().endswith(example)
 
 
+def test_a_low_confidence_answer_says_so_in_a_short_line(chat):
+    page = chat.page
+
+    def lowered(route):
+        response = route.fetch()
+        result = response.json()
+        result["confidence"] = "low"
+        route.fulfill(response=response, json=result)
+
+    page.route("**/api/answer", lowered)
+    answer = ask(page, STRETCH)
+    assert answer.locator(".low-confidence").inner_text() == "These passages may not answer your question exactly."
+    assert answer.locator(".passage").count() >= 1  # the passages are still shown
+    page.unroute("**/api/answer")
+    assert ask(page, STRETCH).locator(".low-confidence").count() == 0  # high confidence: no such line
+
+
 def test_red_flag_question_shows_the_urgent_banner(chat):
     answer = ask(chat.page, "I fell and now I cannot put any weight on my leg")
     banner = answer.get_by_role("alert")
