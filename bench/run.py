@@ -62,9 +62,20 @@ def parse_args(argv):
                         help="seconds of querying per engine and size, after at least 20 questions (default 30)")
     parser.add_argument("--build-budget", type=float, default=900.0,
                         help="skip a size whose build, extrapolated from the size before, would take longer (default 900 s)")
+    parser.add_argument("--engines", type=engines, default=ENGINES,
+                        help=f"engines to run, comma-separated (default {','.join(ENGINES)})")
     parser.add_argument("--skip-http", action="store_true", help="skip the HTTP load test")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json", help="where to write the figures as JSON")
     return parser.parse_args(argv)
+
+
+def engines(text: str) -> list[str]:
+    """Return "ours,bm25s" as ["ours", "bm25s"], refusing names that are not engines."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in ENGINES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown engine {', '.join(unknown) or text!r}; choose from {', '.join(ENGINES)}")
+    return names
 
 
 def sizes(text: str) -> list[int]:
@@ -89,7 +100,7 @@ def run_medquad(args) -> list[dict]:
     """Build and query each engine over MedQuAD's answers; print the table and the ratios."""
     print(f"MedQuAD: {args.questions} questions (seed {args.seed}), every distinct answer a document\n")
     rows = []
-    for name in ENGINES:
+    for name in args.engines:
         row = measure.isolated(medquad.evaluate, name, args.medquad, args.questions, args.seed)
         row.setdefault("engine", name)
         if "peak_mb" in row and "rss_before_mb" in row:
@@ -131,7 +142,7 @@ def run_scale(args) -> list[dict]:
           f"up to {args.scale_questions} questions or {args.query_budget:.0f} s of querying each\n")
     rows, last = [], {}
     for size in args.scale:
-        for name in ENGINES:
+        for name in args.engines:
             reason = too_big(last.get(name), size, args.build_budget)
             if reason:
                 row = {"engine": name, "size": size, "note": f"skipped: {reason}"}
