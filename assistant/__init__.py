@@ -34,6 +34,7 @@ def create_app(config: Mapping | None = None):
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         ANSWER_CACHE_SIZE=1024,  # distinct answers remembered per index (0: none)
         ADMIN_TOKEN=None,  # the admin API (add/remove documents, reindex) is off without one
+        ADMIN_FAILURE_LIMIT="10 per minute",  # wrong admin tokens from one address before it gets 429
     )
     app.config.from_prefixed_env("ASSISTANT")
     if os.environ.get("ASSISTANT_ADMIN_TOKEN"):
@@ -46,7 +47,7 @@ def create_app(config: Mapping | None = None):
     app.extensions["assistant"] = IndexHolder(corpus, index_path)
     app.json.sort_keys = False  # the engine's result object goes out as the engine built it
     api.init_app(app)
-    app.register_blueprint(admin.bp)
+    admin.init_app(app)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(site.bp)
     return app

@@ -1,14 +1,16 @@
 """The admin API: add, replace and remove source texts and reindex, behind a bearer token.
 
 Switched off (403) unless ASSISTANT_ADMIN_TOKEN is set; a wrong or missing token gets 401.
-Errors use the API's one JSON shape (api.error_response).
+After 10 wrong tokens from one address in a minute (ADMIN_FAILURE_LIMIT), that address gets
+429 on every admin route until the minute is over, right token or not, so tokens cannot be
+guessed at speed. Errors use the API's one JSON shape (api.error_response).
 """
 from __future__ import annotations
 
 import hmac
 from contextlib import contextmanager
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import BadRequest, Conflict, Forbidden, HTTPException, InternalServerError, Unauthorized
 
@@ -16,12 +18,25 @@ from . import index as index_module
 from .api import json_body
 from .config import max_file_bytes
 from .documents import add_documents, corpus_lock, remove_document
-from .errors import AssistantError, BadDocument, DocumentExists
+from .errors import AssistantError, BadDocument, DocumentExists, LastDocument
+from .ratelimit import RateLimit
 
 bp = Blueprint("admin", __name__, url_prefix="/api")
 # Room for the JSON or multipart wrapping around a file of the largest allowed size.
 ENVELOPE_BYTES = 64 * 1024
+UPLOAD_PATH = "/api/documents"  # the one route that takes a file; the others take the API's 16 KiB
 EXAMPLE = '{"name": "psoas-notes.md", "text": "..."}'
+
+
+def init_app(app: Flask) -> None:
+    """Register the admin API on an app, with its count of wrong tokens per client.
+
+    Raises BadSetting when ADMIN_FAILURE_LIMIT or the rate limit storage cannot be used.
+    """
+    app.register_blueprint(bp)
+    app.extensions["admin_failures"] = RateLimit(
+        str(app.config["ADMIN_FAILURE_LIMIT"]), str(app.config["RATELIMIT_STORAGE_URI"]),
+        scope="admin-token", counted="wrong admin tokens", setting="ASSISTANT_ADMIN_FAILURE_LIMIT")
 
 
 @bp.before_request
@@ -30,14 +45,23 @@ def require_token():
     expected = str(current_app.config.get("ADMIN_TOKEN") or "")
     if not expected:
         raise Forbidden("the admin API is switched off; set ASSISTANT_ADMIN_TOKEN on the server to use it")
+    failures, client = current_app.extensions["admin_failures"], request.remote_addr or ""
+    failures.check(client)  # before the token is compared, so a right guess is not told apart either
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        if given.strip():  # a token that is wrong is a guess; no token at all is not
+            failures.count(client)
         raise Unauthorized("send the admin token as 'Authorization: Bearer <token>'",
                            www_authenticate=WWWAuthenticate("bearer"))
-    request.max_content_length = max_file_bytes() + ENVELOPE_BYTES
+    request.max_content_length = max_upload_bytes()
 
 
-@bp.post("/documents")
+def max_upload_bytes() -> int:
+    """Return the largest request body an upload may be: a file of the largest allowed size, and its wrapping."""
+    return max_file_bytes() + ENVELOPE_BYTES
+
+
+@bp.post(UPLOAD_PATH.removeprefix("/api"))
 def add_document():
     """Store one document (multipart field `file`, or JSON {"name", "text"}) and reindex."""
     name, data, replace = uploaded_document()
@@ -54,10 +78,13 @@ def add_document():
 
 @bp.delete("/documents/<name>")
 def delete_document(name: str):
-    """Take a document out of the corpus and reindex (unknown name: 404)."""
+    """Take a document out of the corpus and reindex (unknown name: 404; the only document: 409)."""
     holder = current_app.extensions["assistant"]
-    with failed_reindex_says_why():
-        report = remove_document(holder.corpus_dir, name, lambda: reindex(holder))
+    try:
+        with failed_reindex_says_why():
+            report = remove_document(holder.corpus_dir, name, lambda: reindex(holder))
+    except LastDocument as error:
+        raise Conflict(str(error)) from None
     return jsonify(document=name, report=report_json(report))
 
 
@@ -101,7 +128,12 @@ def uploaded_document() -> tuple[str, bytes, bool]:
         body = json_body(EXAMPLE)
         if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not isinstance(body.get("text"), str):
             raise BadRequest(f'send a JSON object with "name" and "text" strings, like {EXAMPLE}')
-        return body["name"], body["text"].encode("utf-8"), is_true(body.get("replace"))
+        try:
+            data = body["text"].encode("utf-8")
+        except UnicodeEncodeError as error:  # JSON can escape half of a surrogate pair ("\ud800") alone
+            raise BadRequest(f"the text is not valid Unicode: character {error.start} is a lone surrogate "
+                             f"({body['text'][error.start]!r}); send UTF-8 text") from None
+        return body["name"], data, is_true(body.get("replace"))
     raise BadRequest(f"send the document as multipart/form-data (field 'file') or as JSON {EXAMPLE}")
 
 

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
@@ -16,6 +19,7 @@ HTML_SUFFIXES = {".html", ".htm"}
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 MANIFEST = "sources.toml"
 METADATA_KEYS = ("title", "url", "author")
+log = logging.getLogger(__name__)
 
 # Simple "key: value" front matter between --- lines. A YAML parser would pull in
 # PyYAML for three flat keys, so this small pattern reads them.
@@ -42,7 +46,7 @@ def decode_source(data: bytes, name: str) -> str:
     """
     if not data.strip():
         raise BadDocument(f"{name}: the file is empty; give it some text or leave it out")
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data:
         raise BadDocument(f"{name}: looks like binary data, not text; only .txt, .md and .html text files can be used")
     try:
         text = data.decode("utf-8-sig")
@@ -83,6 +87,8 @@ def parse_document(name: str, data: bytes, manifest: dict | None = None) -> Docu
         raise BadDocument(f"{name}: holds no text once markup and front matter are removed")
     entry = (manifest or {}).get(name, {})
     metadata.update({key: str(entry[key]) for key in METADATA_KEYS if entry.get(key)})
+    if "url" in metadata and not is_web_url(metadata["url"]):
+        log.warning("%s: dropping the url %r: only http and https links are kept", name, metadata.pop("url"))
     title = metadata.pop("title", "") or first_line(text[body_start:]) or name
     return Document(
         source=name,
@@ -92,6 +98,15 @@ def parse_document(name: str, data: bytes, manifest: dict | None = None) -> Docu
         body_start=body_start,
         metadata=metadata,
     )
+
+
+def is_web_url(url: str) -> bool:
+    """Return whether `url` is an absolute http(s) link, the only kind a citation may carry (not javascript:)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # an unclosed IPv6 bracket, say
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def parse_front_matter(block: str) -> dict:
@@ -158,13 +173,24 @@ def document_paths(corpus_dir: Path) -> list[Path]:
         )
     paths = sorted(
         path for path in corpus_dir.iterdir()
-        if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in SUFFIXES
+        if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in SUFFIXES and utf8_name(path)
     )
     if not paths:
         raise CorpusNotFound(
             f"corpus directory '{corpus_dir}' holds no .txt, .md or .html document; add one with `assistant add FILE`"
         )
     return paths
+
+
+def utf8_name(path: Path) -> bool:
+    """Return whether a file's name is UTF-8; if not, log that the file is skipped."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:  # Python reads a name's bytes that are not UTF-8 as lone surrogates
+        shown = os.fsencode(path.name).decode("utf-8", "backslashreplace")
+        log.warning("skipping %s: its file name is not UTF-8; rename it to use it", shown)
+        return False
+    return True
 
 
 def load_corpus(corpus_dir: Path) -> list[Document]:

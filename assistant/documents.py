@@ -8,17 +8,29 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import stat
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
 from .config import max_file_bytes
 from .corpus import SUFFIXES, document_paths, parse_document
-from .errors import BadDocument, CorpusNotFound, DocumentExists, DocumentNotFound
+from .errors import BadDocument, CorpusNotFound, DocumentExists, DocumentNotFound, LastDocument
 from .files import write_atomically
 
 LOCK_FILE = ".assistant.lock"
 MAX_NAME_CHARS = 200
+# Characters a name must not hold, by Unicode category: they hide what the name says (U+202E
+# shows "invoice\u202etxt.exe" as "invoiceexe.txt"), break the lines it is printed on, or
+# cannot be written as UTF-8.
+REFUSED_IN_NAMES = {
+    "Cc": "a control character",
+    "Cf": "an invisible formatting character",
+    "Zl": "a line or paragraph separator",
+    "Zp": "a line or paragraph separator",
+    "Cs": "a character that is not valid Unicode (a lone surrogate, or a byte that is not UTF-8)",
+}
 
 
 @contextmanager
@@ -35,11 +47,18 @@ def corpus_lock(corpus_dir: Path):
 def check_name(corpus_dir: Path, name: str) -> str:
     """Return `name` if it is a plain file name that stays inside the corpus directory.
 
-    Raises BadDocument for a path, a hidden name or an unsupported type.
+    Raises BadDocument for a path, a hidden name, an unsupported type, or a name with control,
+    invisible or invalid characters or spaces at either end.
     """
     if not isinstance(name, str) or not name.strip():
         raise BadDocument("the document needs a file name, such as 'psoas-notes.txt'")
-    if "/" in name or "\\" in name or name in {".", ".."} or "\x00" in name:
+    for char in name:
+        what = REFUSED_IN_NAMES.get(unicodedata.category(char))
+        if what:
+            raise BadDocument(f"{name!r}: a file name must not hold {what} (U+{ord(char):04X}); rename the file")
+    if name != name.strip():
+        raise BadDocument(f"{name!r}: a file name must not start or end with a space; rename the file")
+    if "/" in name or "\\" in name or name in {".", ".."}:
         raise BadDocument(f"'{name}': give a plain file name, not a path; documents go straight into the corpus folder")
     if name.startswith(".") or len(name) > MAX_NAME_CHARS:
         raise BadDocument(f"'{name}': a file name must not start with '.' and must be at most {MAX_NAME_CHARS} characters")
@@ -62,8 +81,13 @@ def check_new_documents(corpus_dir: Path, items: list[tuple[str, bytes]], replac
     limit = max_file_bytes()
     existing = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in _documents(corpus_dir)}
     seen: dict[str, str] = {}
+    names = {name_key(name): name for name in existing}
     for name, data in items:
         check_name(corpus_dir, name)
+        twin = names.setdefault(name_key(name), name)
+        if twin != name:
+            raise BadDocument(f"{name!r} and {twin!r} are names that differ only in case or Unicode form, the same "
+                              f"file on many systems; use {twin!r} (with replace to update it) or another name")
         if len(data) > limit:
             raise BadDocument(f"{name}: {len(data):,} bytes is over the {limit:,}-byte limit (ASSISTANT_MAX_FILE_BYTES)")
         parse_document(name, data)
@@ -76,6 +100,11 @@ def check_new_documents(corpus_dir: Path, items: list[tuple[str, bytes]], replac
         seen[name] = digest
 
 
+def name_key(name: str) -> str:
+    """Return what two names share when they differ only in case or Unicode form (Case.txt and case.txt)."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+
+
 def add_documents(corpus_dir: Path, items: list[tuple[str, bytes]], reindex: Callable[[], object],
                   replace: bool = False):
     """Check and write documents into the corpus, then call `reindex`; undo the writes if it fails.
@@ -86,7 +115,7 @@ def add_documents(corpus_dir: Path, items: list[tuple[str, bytes]], reindex: Cal
     corpus_dir = Path(corpus_dir)
     with corpus_lock(corpus_dir):
         check_new_documents(corpus_dir, items, replace)
-        before = {name: _read_or_none(corpus_dir / name) for name, _ in items}
+        before = {name: _saved(corpus_dir / name) for name, _ in items}
         try:
             for name, data in items:
                 write_atomically(corpus_dir / name, lambda file, data=data: file.write(data))
@@ -99,7 +128,7 @@ def add_documents(corpus_dir: Path, items: list[tuple[str, bytes]], reindex: Cal
 def remove_document(corpus_dir: Path, name: str, reindex: Callable[[], object]):
     """Take a document out of the corpus, then call `reindex`; put it back if that fails.
 
-    Raises DocumentNotFound if no document has that name.
+    Raises DocumentNotFound if no document has that name, LastDocument if it is the only one.
     """
     corpus_dir = Path(corpus_dir)
     with corpus_lock(corpus_dir):
@@ -107,7 +136,10 @@ def remove_document(corpus_dir: Path, name: str, reindex: Callable[[], object]):
         if name not in names:
             known = ", ".join(sorted(names)) or "none"
             raise DocumentNotFound(f"no document named '{name}' in the corpus (documents: {known})")
-        before = {name: (corpus_dir / name).read_bytes()}
+        if names == {name}:  # an empty corpus cannot be indexed: the reindex would fail and put it back
+            raise LastDocument(f"'{name}' is the only document; the corpus must keep at least one document "
+                               "(add another first)")
+        before = {name: _saved(corpus_dir / name)}
         try:
             (corpus_dir / name).unlink()
             return reindex()
@@ -123,15 +155,17 @@ def _documents(corpus_dir: Path) -> list[Path]:
         return []  # an empty corpus folder is fine to add to
 
 
-def _read_or_none(path: Path) -> bytes | None:
-    return path.read_bytes() if path.is_file() else None
+def _saved(path: Path) -> tuple[bytes, int] | None:
+    """Return a file's bytes and mode, to put it back with; None if there is no such file."""
+    return (path.read_bytes(), stat.S_IMODE(path.stat().st_mode)) if path.is_file() else None
 
 
-def _restore(corpus_dir: Path, before: dict[str, bytes | None]) -> None:
-    """Put files back as they were: rewrite old contents, delete files that did not exist."""
-    for name, data in before.items():
-        if data is None:
+def _restore(corpus_dir: Path, before: dict[str, tuple[bytes, int] | None]) -> None:
+    """Put files back as they were: rewrite old contents with their modes, delete files that did not exist."""
+    for name, saved in before.items():
+        if saved is None:
             (corpus_dir / name).unlink(missing_ok=True)
         else:
-            write_atomically(corpus_dir / name, lambda file, data=data: file.write(data))
+            data, mode = saved
+            write_atomically(corpus_dir / name, lambda file, data=data: file.write(data), mode=mode)
 

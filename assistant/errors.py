@@ -25,6 +25,10 @@ class DocumentNotFound(AssistantError, LookupError):
     """No document of that name is in the corpus."""
 
 
+class LastDocument(AssistantError):
+    """The document is the corpus's only one, and a corpus must keep at least one."""
+
+
 class IndexUnavailable(AssistantError):
     """The index file is missing, unreadable or was written by another version."""
 

@@ -2,24 +2,33 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import stat
 from pathlib import Path
 from typing import BinaryIO, Callable
 
 
-def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
+def write_atomically(path: Path, write: Callable[[BinaryIO], object], mode: int | None = None) -> None:
     """Call `write` with a temporary file, then rename it to `path`: readers see the old file or the new, never half.
 
-    On any failure the temporary file is removed and `path` is left as it was.
+    The file gets `mode` if given, else the mode of the file it replaces, else the mode the umask
+    gives a new file (0644 under umask 022). On any failure the temporary file is removed and
+    `path` is left as it was.
     """
     path = Path(path)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    if mode is None and path.exists():
+        mode = stat.S_IMODE(path.stat().st_mode)
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    # Not tempfile.mkstemp: its files are 0600 whatever the umask, and would stay so once renamed.
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as file:
+            if mode is not None:
+                os.fchmod(file.fileno(), mode)
             write(file)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise

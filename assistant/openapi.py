@@ -145,6 +145,7 @@ def admin_operation(summary: str, status: str, ok: dict, **extra) -> dict:
         status: ok,
         "401": {**ERROR, "description": "The admin token is missing or wrong."},
         "403": {**ERROR, "description": "The admin API is switched off (ASSISTANT_ADMIN_TOKEN is not set)."},
+        "429": {**ERROR, "description": "Too many wrong tokens from this address; wait Retry-After seconds."},
         "default": ERROR,
     }
     return {"summary": summary, "security": [{"adminToken": []}], **extra, "responses": responses}
@@ -172,6 +173,7 @@ def admin_paths() -> dict:
                      "description": "The document's id: its file name."}],
     )
     remove["responses"]["404"] = {**ERROR, "description": "No document has that name."}
+    remove["responses"]["409"] = {**ERROR, "description": "It is the only document; the corpus must keep one."}
     reindex = admin_operation("Reindex the corpus folder", "200", json_content(ref("Reindexed"), "Reindexed."))
     reindex["responses"]["409"] = {**ERROR, "description": "A file in the corpus cannot be indexed; the old index serves."}
     return {"/api/documents": {"post": add}, "/api/documents/{id}": {"delete": remove},

@@ -1,4 +1,5 @@
-"""The per-client rate limit on POST /api/answer, counted by the `limits` library.
+"""Per-client counts, by the `limits` library: the rate limit on POST /api/answer, and the
+wrong admin tokens (admin.py).
 
 `limits` is what Flask-Limiter counts with. We call it directly because Flask-Limiter
 resolves its rules on every request of every route (twice for a limited one): about
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import NoReturn
 
 from limits import RateLimitItem, parse_many
 from limits.errors import ConfigurationError, StorageError
@@ -79,15 +81,20 @@ class ProcessStorage(Storage):
 
 
 class RateLimit:
-    """Counts requests per client address against one or more limits ("10 per second; 500 per hour")."""
+    """Counts requests (or failures) per client address against one or more limits ("10 per second; 500 per hour").
 
-    def __init__(self, rate: str, storage_uri: str, headers: bool = True):
+    `scope` keeps the counts of two limits apart in a shared storage; `counted` names what is
+    counted in the limit's description ("10 wrong admin tokens per 1 minute").
+    """
+
+    def __init__(self, rate: str, storage_uri: str, headers: bool = True, scope: str = SCOPE,
+                 counted: str = "", setting: str = "ASSISTANT_RATE_LIMIT"):
         """Raises BadSetting when the rate or the storage cannot be used."""
         try:
             self.limits: list[RateLimitItem] = parse_many(rate)
         except ValueError:
             raise BadSetting(f"rate limit {rate!r} is not understood; write it like '120 per minute' "
-                             "(ASSISTANT_RATE_LIMIT)") from None
+                             f"({setting})") from None
         try:
             storage = (ProcessStorage() if storage_uri == PROCESS_STORAGE_URI
                        else storage_from_string(storage_uri, wrap_exceptions=True))
@@ -96,6 +103,8 @@ class RateLimit:
                              "the default is memory:// (ASSISTANT_RATELIMIT_STORAGE_URI)") from None
         self.counter = FixedWindowRateLimiter(storage)
         self.headers = headers
+        self.scope = scope
+        self.counted = counted
 
     def hit(self, client: str) -> dict[str, str]:
         """Count one request from a client; return the X-RateLimit-* headers to send (none if turned off).
@@ -110,14 +119,41 @@ class RateLimit:
             log.warning("rate limit not counted: its storage failed (%s)", error)
             return {}
 
+    def check(self, client: str) -> None:
+        """Refuse a client that has used up a limit, counting nothing (failures are counted by count).
+
+        Raises TooManyRequests (429, with Retry-After). A storage that fails lets the client through, as in hit.
+        """
+        try:
+            for limit in self.limits:
+                if not self.counter.test(limit, self.scope, client):
+                    self._refuse(limit, client)
+        except StorageError as error:
+            log.warning("rate limit not checked: its storage failed (%s)", error)
+
+    def count(self, client: str) -> None:
+        """Count one event, such as a wrong token, for a client, without refusing it."""
+        try:
+            for limit in self.limits:
+                self.counter.hit(limit, self.scope, client)
+        except StorageError as error:
+            log.warning("rate limit not counted: its storage failed (%s)", error)
+
     def _hit(self, client: str) -> dict[str, str]:
         for limit in self.limits:
-            if not self.counter.hit(limit, SCOPE, client):
-                reset = self.counter.get_window_stats(limit, SCOPE, client).reset_time
-                raise TooManyRequests(str(limit), retry_after=max(1, int(reset - time.time()) + 1))
+            if not self.counter.hit(limit, self.scope, client):
+                self._refuse(limit, client)
         if not self.headers:
             return {}
         shown = self.limits[0]  # the first limit written
-        stats = self.counter.get_window_stats(shown, SCOPE, client)
+        stats = self.counter.get_window_stats(shown, self.scope, client)
         return {"X-RateLimit-Limit": str(shown.amount), "X-RateLimit-Remaining": str(stats.remaining),
                 "X-RateLimit-Reset": str(int(stats.reset_time))}
+
+    def _refuse(self, limit: RateLimitItem, client: str) -> NoReturn:
+        """Raise TooManyRequests for a used-up limit, saying when its window ends."""
+        reset = self.counter.get_window_stats(limit, self.scope, client).reset_time
+        described = str(limit)  # "120 per 1 minute"
+        if self.counted:
+            described = f"{limit.amount} {self.counted} per {limit.multiples} {limit.GRANULARITY.name}"
+        raise TooManyRequests(described, retry_after=max(1, int(reset - time.time()) + 1))

@@ -1,25 +1,88 @@
 """Serve the app with waitress, a production WSGI server (not Flask's development server)."""
 from __future__ import annotations
 
+import copy
+import json
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from waitress import wasyncore
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
+from waitress.utilities import RequestEntityTooLarge
 
 from . import create_app
+from .admin import UPLOAD_PATH, max_upload_bytes
+from .api import HTTP_MESSAGES
 from .errors import BadSetting
+from .site import SECURITY_HEADERS
 
 
 def make_server(app, host: str, port: int, **adjustments):
     """Return a waitress server for `app` bound to host:port (port 0 picks a free one), not yet running.
 
+    A request body over its route's limit is refused from its Content-Length, before it is read.
     Raises BadSetting when the address cannot be used (in use, unknown, or not an address of this machine).
     """
-    return create_server(app, sockets=[listening_socket(host, port)], **adjustments)
+    server = create_server(app, sockets=[listening_socket(host, port)], **adjustments)
+
+    class Parser(BodyLimitParser):
+        body_limit = staticmethod(lambda path: body_limit(app, path))
+
+    class Channel(HTTPChannel):
+        parser_class = Parser
+
+    server.channel_class = Channel
+    return server
+
+
+def body_limit(app, path: str) -> int:
+    """Return the largest request body `app` takes on `path`: a file upload on the upload route, else MAX_CONTENT_LENGTH."""
+    if path == UPLOAD_PATH:
+        return max_upload_bytes()
+    return app.config["MAX_CONTENT_LENGTH"] or Adjustments.max_request_body_size  # None: waitress's own limit
+
+
+class BodyLimitParser(HTTPRequestParser):
+    """waitress's request parser with the body limit of the request's route.
+
+    waitress has one limit for every route (max_request_body_size, 1 GiB by default) and reads
+    the whole body, spooling it to a temporary file, before the app can refuse it. Here the
+    route's own limit is checked by waitress itself, from the Content-Length (or as a chunked
+    body passes it), and the refusal is our JSON error.
+    """
+
+    body_limit: Callable[[str], int]  # path -> the largest body that route takes, in bytes
+    limit = 0
+
+    def parse_header(self, header_plus):
+        super().parse_header(header_plus)
+        self.limit = self.body_limit(self.path)
+        self.adj = copy.copy(self.adj)  # this request's own: the channel's is shared by its requests
+        self.adj.max_request_body_size = self.limit + 1  # waitress refuses this many bytes or more
+
+    def received(self, data):
+        consumed = super().received(data)
+        if type(self.error) is RequestEntityTooLarge:
+            self.error = BodyTooLarge(self.limit)
+            self.expect_continue = False  # refused: the client must not be asked for the body
+        return consumed
+
+
+class BodyTooLarge(RequestEntityTooLarge):
+    """A body over its route's limit, answered in the API's error shape with the security headers."""
+
+    def __init__(self, limit: int):
+        super().__init__(HTTP_MESSAGES[413].format(limit=limit))
+
+    def to_response(self, ident=None):
+        headers = [("Content-Type", "application/json"), *SECURITY_HEADERS.items()]
+        return f"{self.code} {self.reason}", headers, json.dumps({"error": self.body}).encode()
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

@@ -1,6 +1,7 @@
 """Shared fixtures: an app over a copy of the bundled articles, its test client, and a CLI runner."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -69,3 +70,11 @@ def runner():
 def writable_corpus(tmp_path) -> Path:
     """A private copy of the bundled corpus that the test may change."""
     return copy_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture
+def umask_022():
+    """Run the test under the usual umask, 022, whatever the shell's."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)

@@ -215,3 +215,62 @@ def test_a_document_added_on_the_command_line_is_answered_by_the_running_server(
         assert result.exit_code == 0, result.output
         status, answer = post_json(url + "api/answer", {"question": "Does the psoas like zumba?"})
     assert status == 200 and answer["passages"][0]["citation"]["source"] == "zumba.txt"
+
+
+def test_deleting_the_last_document_is_refused_up_front(tmp_path, caplog):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "only.txt").write_text(NEW_FACT)
+    app = create_app({"TESTING": True, "CORPUS": str(corpus), "INDEX": str(tmp_path / "index.npz"),
+                      "ADMIN_TOKEN": TOKEN})
+    app.extensions["assistant"].get()
+    before = snapshot(app)
+    response = app.test_client().delete("/api/documents/only.txt", headers=AUTH)
+    assert response.status_code == 409
+    assert "the corpus must keep at least one document" in response.get_json()["error"]
+    assert snapshot(app) == before
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"name": "a.txt", "text": "The psoas \ud800 text."}, "not valid Unicode"),
+    ({"name": "\ud800.txt", "text": NEW_FACT}, "not valid Unicode"),
+    ({"name": "new\nline.txt", "text": NEW_FACT}, "control character"),
+    ({"name": "rtl\u202etxt.exe.txt", "text": NEW_FACT}, "invisible formatting character"),
+    ({"name": " space.txt", "text": NEW_FACT}, "space"),
+    ({"name": "THE-ILIOPSOAS-CLINIC-HANDOUT.txt", "text": NEW_FACT}, "differ only in case"),
+])
+def test_bad_names_and_text_get_400_with_the_reason(admin, admin_app, body, message):
+    before = snapshot(admin_app)
+    response = admin.post("/api/documents", json=body, headers=AUTH)
+    assert response.status_code == 400 and message in response.get_json()["error"]
+    assert snapshot(admin_app) == before
+
+
+def test_wrong_tokens_are_throttled_per_client(admin):
+    wrong = {"Authorization": "Bearer guess"}
+    attacker, other = {"REMOTE_ADDR": "10.0.0.66"}, {"REMOTE_ADDR": "10.0.0.7"}
+    statuses = [admin.post("/api/reindex", headers=wrong, environ_base=attacker).status_code for _ in range(10)]
+    assert statuses == [401] * 10
+    for headers in (wrong, AUTH, {}):  # once used up, even the right token is refused: no guess is checked
+        refused = admin.post("/api/reindex", headers=headers, environ_base=attacker)
+        assert refused.status_code == 429, refused.get_json()
+        assert 1 <= int(refused.headers["Retry-After"]) <= 61
+        assert "10 wrong admin tokens per 1 minute" in refused.get_json()["error"]
+    assert admin.post("/api/reindex", headers=wrong, environ_base=other).status_code == 401
+    assert admin.post("/api/reindex", headers=AUTH, environ_base=other).status_code == 200
+    answer = admin.post("/api/answer", json={"question": "psoas"}, environ_base=attacker)
+    assert answer.status_code == 200  # only the admin API is closed to that client
+
+
+def test_requests_without_a_token_are_not_counted_as_guesses(admin):
+    assert {admin.post("/api/reindex").status_code for _ in range(15)} == {401}
+    assert admin.post("/api/reindex", headers=AUTH).status_code == 200
+
+
+def test_the_throttle_on_wrong_tokens_can_be_set(writable_corpus, tmp_path):
+    app = create_app({"TESTING": True, "CORPUS": str(writable_corpus), "INDEX": str(tmp_path / "index.npz"),
+                      "ADMIN_TOKEN": TOKEN, "ADMIN_FAILURE_LIMIT": "2 per hour"})
+    client = app.test_client()
+    wrong = {"Authorization": "Bearer guess"}
+    assert [client.post("/api/reindex", headers=wrong).status_code for _ in range(3)] == [401, 401, 429]

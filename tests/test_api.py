@@ -217,3 +217,16 @@ def test_chat_page_is_served(client):
 def test_an_on_off_setting_that_is_not_true_or_false_is_refused(make_app, name):
     with pytest.raises(BadSetting, match=f"{name} must be true or false"):
         make_app(**{name: "no"})
+
+
+def test_a_javascript_url_in_the_manifest_reaches_neither_sources_nor_citations(writable_corpus, tmp_path):
+    manifest = writable_corpus / "sources.toml"
+    manifest.write_text(manifest.read_text().replace(
+        'title = "The Iliopsoas"', 'title = "The Iliopsoas"\nurl = "javascript:alert(document.cookie)"'))
+    client = create_app({"TESTING": True, "CORPUS": str(writable_corpus), "INDEX": str(tmp_path / "index.npz"),
+                         "RATELIMIT_ENABLED": False}).test_client()
+    sources = client.get("/api/sources").get_data(as_text=True)
+    passages = [ask(client, question=question).get_json()["passages"]
+                for question in ("What is the iliopsoas?", "How do I stretch my hip flexors?")]
+    assert any(p["citation"]["source"] == "the-iliopsoas-clinic-handout.txt" for found in passages for p in found)
+    assert "javascript:" not in sources and "javascript:" not in json.dumps(passages)

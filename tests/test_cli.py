@@ -1,5 +1,6 @@
 """The command line through click's CliRunner: ask, --json, --jsonl, reindex, eval, and errors."""
 import json
+import os
 import shutil
 
 import pytest
@@ -133,3 +134,12 @@ def test_help_explains_the_commands():
     for command in ("ask", "reindex", "eval", "serve"):
         assert command in result.output
     assert "ASSISTANT_CORPUS" in result.output
+
+
+def test_a_corpus_file_whose_name_is_not_utf8_is_skipped_not_a_traceback(run):
+    shutil.copy(run.corpus / "the-iliopsoas-clinic-handout.txt", run.corpus / os.fsdecode(b"bad\xff.txt"))
+    for args in (["reindex"], ["ask", "How do I stretch my hip flexors?"]):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        assert "Traceback" not in result.output
+    assert "4 documents" in run("reindex", "--full").output

@@ -1,4 +1,6 @@
 """Reading source files: text, front matter, HTML, titles, and every kind of bad file."""
+import os
+
 import pytest
 
 from assistant.corpus import load_corpus, parse_document
@@ -69,3 +71,34 @@ def test_bundled_corpus_has_the_four_articles_with_titles():
     documents = load_corpus(bundled_dir("corpus"))
     assert len(documents) == 4
     assert all(d.title and d.title != d.source for d in documents)
+
+
+def test_a_file_whose_name_is_not_utf8_is_skipped_with_a_warning(tmp_path, caplog):
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text(f"Article {name}: the psoas flexes the hip.\n")
+    (tmp_path / os.fsdecode(b"bad\xff.txt")).write_text("The psoas, in a file named in Latin-1.\n")
+    assert [document.source for document in load_corpus(tmp_path)] == ["a.txt", "b.txt", "c.txt"]
+    assert "bad\\xff.txt" in caplog.text and "not UTF-8" in caplog.text
+
+
+def test_a_nul_byte_anywhere_makes_a_file_binary():
+    with pytest.raises(BadDocument, match="binary"):
+        parse_document("late.txt", b"The psoas flexes the hip.\n" * 1000 + b"\x00 and more")
+
+
+HOSTILE_URLS = ["javascript:alert(1)", " JavaScript:alert(document.cookie)", "data:text/html,<script>alert(1)</script>",
+                "vbscript:msgbox(1)", "file:///etc/passwd", "//evil.example/page", "http://[::1", "https:no-host"]
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS)
+def test_only_http_and_https_urls_are_kept(url, caplog):
+    front_matter = parse_document("a.md", f"---\nurl: {url}\n---\nThe psoas.\n".encode())
+    manifest = parse_document("b.txt", b"The psoas.\n", {"b.txt": {"url": url}})
+    html = parse_document("c.html", f'<link rel="canonical" href="{url}"><p>The psoas.</p>'.encode())
+    assert "url" not in front_matter.metadata | manifest.metadata | html.metadata
+    assert caplog.text.count("only http and https") == 3
+
+
+@pytest.mark.parametrize("url", ["https://example.org/psoas", "HTTP://example.org/a?b=c#d"])
+def test_http_and_https_urls_are_kept(url):
+    assert parse_document("b.txt", b"The psoas.\n", {"b.txt": {"url": url}}).metadata["url"] == url

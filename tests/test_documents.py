@@ -1,6 +1,7 @@
 """Adding and removing source texts: checks first, nothing lost, the corpus restored when a reindex fails."""
 import hashlib
 import shutil
+import stat
 
 import pytest
 from click.testing import CliRunner
@@ -9,7 +10,7 @@ from assistant import index as index_module
 from assistant.cli import cli
 from assistant.config import bundled_dir
 from assistant.documents import add_documents, remove_document
-from assistant.errors import BadDocument, DocumentExists, DocumentNotFound
+from assistant.errors import BadDocument, DocumentExists, DocumentNotFound, LastDocument
 
 NEW_FACT = b"Zumba Tuesday\n\nThe psoas enjoys zumba classes on Tuesdays, says our trainer.\n"
 
@@ -125,3 +126,102 @@ def test_reindex_says_what_changed(setup):
     (corpus / "the-iliopsoas-clinic-handout.txt").unlink()
     result = invoke(corpus, index_path, "reindex")
     assert "1 added, 0 updated, 1 removed, 3 unchanged" in result.output
+
+
+def test_the_last_document_cannot_be_removed(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "only.txt").write_bytes(NEW_FACT)
+    calls = []
+    with pytest.raises(LastDocument, match="the corpus must keep at least one document"):
+        remove_document(corpus, "only.txt", lambda: calls.append("reindex"))
+    assert (corpus / "only.txt").read_bytes() == NEW_FACT and calls == []
+
+
+def test_cli_refuses_to_remove_the_last_document(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "only.txt").write_bytes(NEW_FACT)
+    result = invoke(corpus, tmp_path / "index.npz", "remove", "only.txt")
+    assert result.exit_code == 2 and "at least one document" in result.output and "Traceback" not in result.output
+    assert (corpus / "only.txt").exists()
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_added_files_and_the_index_get_the_umask_mode(setup, umask_022):
+    corpus, index_path = setup
+    add_documents(corpus, [("zumba.txt", NEW_FACT)], lambda: index_module.reindex(corpus, index_path))
+    assert mode(corpus / "zumba.txt") == 0o644 and mode(index_path) == 0o644
+
+
+def test_a_replaced_or_restored_file_keeps_its_mode(setup, umask_022, monkeypatch):
+    corpus, index_path = setup
+    handout = corpus / "the-iliopsoas-clinic-handout.txt"
+    handout.chmod(0o640)
+    reindex = lambda: index_module.reindex(corpus, index_path)  # noqa: E731
+    add_documents(corpus, [(handout.name, NEW_FACT)], reindex, replace=True)
+    assert mode(handout) == 0o640
+
+    def exploding_chunk(document, target=None):
+        raise RuntimeError("injected failure")
+
+    monkeypatch.setattr(index_module.chunking, "chunk", exploding_chunk)
+    with pytest.raises(RuntimeError):
+        remove_document(corpus, handout.name, lambda: index_module.reindex(corpus, index_path, full=True))
+    with pytest.raises(RuntimeError):
+        add_documents(corpus, [(handout.name, NEW_FACT + b"More.\n")], lambda: index_module.reindex(corpus, index_path),
+                      replace=True)
+    assert handout.read_bytes() == NEW_FACT and mode(handout) == 0o640
+
+
+@pytest.mark.parametrize("name, message", [
+    ("line\nbreak.txt", "control character"),
+    ("carriage\rreturn.txt", "control character"),
+    ("tab\there.txt", "control character"),
+    ("escape\x1b[31m.txt", "control character"),
+    ("invoice\u202etxt.exe.txt", "invisible formatting character"),  # shows as invoiceexe.txt.txt
+    ("zero\u200bwidth.txt", "invisible formatting character"),
+    ("line\u2028separator.txt", "line or paragraph separator"),
+    ("\ud800.txt", "not valid Unicode"),
+    ("bad\udcff.txt", "not valid Unicode"),  # a file name byte that is not UTF-8, as Python reads it
+    (" leading.txt", "must not start or end with a space"),
+    ("trailing.txt ", "must not start or end with a space"),
+])
+def test_names_with_invisible_or_ambiguous_characters_are_refused(setup, name, message):
+    corpus, index_path = setup
+    before = snapshot(corpus, index_path)
+    with pytest.raises(BadDocument, match=message) as refused:
+        add_documents(corpus, [(name, NEW_FACT)], lambda: index_module.reindex(corpus, index_path))
+    str(refused.value).encode("utf-8")  # the message can be printed and sent as it is
+    assert repr(name) in str(refused.value)
+    assert snapshot(corpus, index_path) == before
+
+
+@pytest.mark.parametrize("existing, name", [
+    ("Case.txt", "case.txt"),
+    ("\u00e9t\u00e9.txt", "e\u0301te\u0301.txt"),  # the same name, composed and decomposed
+    ("STRASSE.txt", "stra\u00dfe.txt"),
+])
+def test_a_name_equal_to_another_but_for_case_or_unicode_form_is_refused(setup, existing, name):
+    corpus, index_path = setup
+    reindex = lambda: index_module.reindex(corpus, index_path)  # noqa: E731
+    (corpus / existing).write_bytes(NEW_FACT)
+    before = snapshot(corpus, index_path)
+    for replace in (False, True):
+        with pytest.raises(BadDocument, match="differ only in case or Unicode form") as refused:
+            add_documents(corpus, [(name, NEW_FACT + b"Other text.\n")], reindex, replace=replace)
+        assert repr(existing) in str(refused.value)
+    assert snapshot(corpus, index_path) == before
+    with pytest.raises(BadDocument, match="differ only in case"):  # two of the same batch
+        add_documents(corpus, [("New.txt", NEW_FACT + b"A.\n"), ("new.txt", NEW_FACT + b"B.\n")], reindex)
+
+
+def test_cli_refuses_a_file_whose_name_is_not_utf8(setup, tmp_path):
+    corpus, index_path = setup
+    source = tmp_path / b"bad\xff.txt".decode("utf-8", "surrogateescape")
+    source.write_bytes(NEW_FACT)
+    result = invoke(corpus, index_path, "add", str(source))
+    assert result.exit_code == 2 and "not valid Unicode" in result.output and "Traceback" not in result.output

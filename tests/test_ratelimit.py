@@ -96,3 +96,28 @@ def test_a_storage_that_fails_lets_questions_through_and_says_why(monkeypatch, c
     monkeypatch.setattr(limit.counter, "hit", unreachable)
     assert limit.hit("a") == {} and limit.hit("a") == {}
     assert "redis is down" in caplog.text
+
+
+def test_failures_are_counted_apart_and_refused_once_used_up():
+    failures = RateLimit("2 per minute", "memory://", scope="admin-token", counted="wrong admin tokens")
+    for _ in range(2):
+        failures.check("10.0.0.1")  # not used up yet: nothing raised, nothing counted
+        failures.count("10.0.0.1")
+    with pytest.raises(TooManyRequests) as refused:
+        failures.check("10.0.0.1")
+    assert refused.value.description == "2 wrong admin tokens per 1 minute"
+    assert 1 <= int(refused.value.get_response().headers["Retry-After"]) <= 61
+    failures.check("10.0.0.2")  # another address has its own count
+
+
+def test_a_storage_that_fails_counts_no_failure_and_says_why(monkeypatch, caplog):
+    failures = RateLimit("1 per minute", "memory://", scope="admin-token")
+
+    def unreachable(*args, **kwargs):
+        raise StorageError(ConnectionError("redis is down"))
+
+    monkeypatch.setattr(failures.counter, "hit", unreachable)
+    monkeypatch.setattr(failures.counter, "test", unreachable)
+    failures.count("a")
+    failures.check("a")
+    assert "redis is down" in caplog.text
