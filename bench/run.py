@@ -120,7 +120,8 @@ def run_medquad(args) -> list[dict]:
     if ours.get("stages"):
         stages = ours["stages"]
         print(f"\nours: {ours['documents']:,} documents -> {ours['units']:,} passages; build "
-              + ", ".join(f"{stage} {stages[stage]:.1f} s" for stage in ("ingest", "chunking", "tokenizing", "statistics")
+              + ", ".join(f"{stage} {stages[stage]:.1f} s" for stage in ("ingest", "chunking", "embedding", "tokenizing",
+                                                                  "statistics")
                           if stage in stages))
     print("Δ MB: peak RSS minus RSS before the build (interpreter, libraries and raw texts already loaded).\n")
     return rows
