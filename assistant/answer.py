@@ -169,7 +169,8 @@ def rank(index: Index, question: str, history: list[str], k: int) -> Ranking:
         best_cosines, fused = None, bm25
     candidates, scores = index.top_of(fused, k * 4, positive=not index.semantic)
     ranked = distinct(index, candidates, k)
-    best = {p: best_sentence(index, p, ask_vector, index.term_id_set(terms)) for p in ranked}
+    ask_terms = index.term_id_set(terms)
+    best = {p: best_sentence(index, p, ask_vector, ask_terms) for p in ranked}
     cosine = float(best_cosines[ranked[0]]) if ranked and best_cosines is not None else 0.0
     asked = terms + context_terms
     known = sum(term in index.term_ids for term in asked) / len(asked) if asked else 0.0
