@@ -34,8 +34,6 @@ from .text import SYNONYMS_FILE, Tokenizer, read_synonyms, words
 FORMAT_VERSION = 5
 BM25_K1 = 1.5
 BM25_B = 0.3
-# Every how many passages top() samples a score to find a floor under the best ones.
-TOP_SAMPLE_STEP = 32
 Progress = Callable[..., Iterable]  # progress(items, label) yields the items, perhaps drawing a bar
 
 
@@ -116,19 +114,6 @@ class Index:
         passages = np.concatenate([self.posting_passage[a:b] for a, b, _ in slices])
         weights = np.concatenate([self.weights[a:b] if n == 1 else self.weights[a:b] * n for a, b, n in slices])
         return np.bincount(passages, weights=weights, minlength=self.passage_count)
-
-    def top(self, terms: list[str], k: int) -> tuple[list[int], list[float]]:
-        """Return the k passages with the best positive scores(terms), best first (ties to the earlier
-        passage), and their scores."""
-        scores = self.scores(terms)
-        floor = 0.0
-        sample = scores[::TOP_SAMPLE_STEP]
-        if len(sample) > k:
-            # The k-th best score of a sample is at most the k-th best of all, so every one of the
-            # top k scores at least that: a cheap cut that leaves a few thousand passages, not tens.
-            floor = _kth_best(sample, k)
-        candidates = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores > 0)
-        return _best(candidates, scores[candidates], k)
 
     def top_of(self, scores: np.ndarray, k: int, positive: bool = False) -> tuple[list[int], list[float]]:
         """Return the k passages with the best scores (only positive ones if `positive`), best first

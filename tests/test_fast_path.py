@@ -66,7 +66,7 @@ def zipf_corpus(rng: np.random.Generator, passages: int) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_top_is_the_k_best_positive_scores_ties_to_the_earlier(seed):
+def test_top_of_is_the_k_best_positive_scores_ties_to_the_earlier(seed):
     rng = np.random.default_rng(seed)
     corpus = zipf_corpus(rng, int(rng.integers(1, 3000)))
     index = from_token_lists(corpus)
@@ -74,7 +74,7 @@ def test_top_is_the_k_best_positive_scores_ties_to_the_earlier(seed):
         query, k = random_query(rng, corpus), int(rng.integers(1, 120))
         scores = index.scores(query)
         expected = sorted(np.flatnonzero(scores > 0).tolist(), key=lambda p: (-scores[p], p))[:k]
-        passages, values = index.top(query, k)
+        passages, values = index.top_of(scores, k, positive=True)
         assert passages == expected  # ties to the earlier passage
         assert values == scores[expected].tolist()  # to the last bit
-    assert index.top(["never-indexed"], 3) == ([], [])
+    assert index.top_of(index.scores(["never-indexed"]), 3, positive=True) == ([], [])
