@@ -71,7 +71,8 @@ class IndexHolder:
 
         Cheap when nothing changed since the last call: one listing of the corpus folder.
         """
-        listing = index_module.corpus_listing(self.corpus_dir)  # before the contents: a change meanwhile shows next time
+        # Listed before the contents are read: a change made meanwhile then shows in the next listing.
+        listing = index_module.corpus_listing(self.corpus_dir)
         served = self.get().meta["fingerprint"]
         if (listing, served) == self._checked:
             return
