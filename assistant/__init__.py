@@ -35,6 +35,7 @@ def create_app(config: Mapping | None = None):
         ANSWER_CACHE_SIZE=1024,  # distinct answers remembered per index (0: none)
         ADMIN_TOKEN=None,  # the admin API (add/remove documents, reindex) is off without one
         ADMIN_FAILURE_LIMIT="10 per minute",  # wrong admin tokens from one address before it gets 429
+        CORPUS_CHECK_SECONDS=5,  # how often a corpus changed under the server is looked for (0: never)
     )
     app.config.from_prefixed_env("ASSISTANT")
     if os.environ.get("ASSISTANT_ADMIN_TOKEN"):
@@ -44,7 +45,8 @@ def create_app(config: Mapping | None = None):
         app.config.from_mapping(config)
     corpus = Path(str(app.config["CORPUS"]))
     index_path = Path(str(app.config["INDEX"])) if app.config["INDEX"] else default_index_path(corpus)
-    app.extensions["assistant"] = IndexHolder(corpus, index_path)
+    check_seconds = api.amount(app.config, "CORPUS_CHECK_SECONDS", (int, float))
+    app.extensions["assistant"] = IndexHolder(corpus, index_path, check_seconds)
     app.json.sort_keys = False  # the engine's result object goes out as the engine built it
     api.init_app(app)
     admin.init_app(app)

@@ -39,11 +39,7 @@ def init_app(app: Flask) -> None:
                       headers=switch(config, "RATELIMIT_HEADERS_ENABLED"))
     # One per app, so each app (and each test) counts its own requests.
     app.extensions["rate_limit"] = limit if switch(config, "RATELIMIT_ENABLED") else None
-    size = config["ANSWER_CACHE_SIZE"]
-    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-        raise BadSetting(f"ANSWER_CACHE_SIZE must be a whole number, 0 or more (0 turns it off), not {size!r} "
-                         "(ASSISTANT_ANSWER_CACHE_SIZE)")
-    app.extensions["answers"] = AnswerCache(size)
+    app.extensions["answers"] = AnswerCache(amount(config, "ANSWER_CACHE_SIZE"))
 
 
 def switch(config, name: str) -> bool:
@@ -51,6 +47,15 @@ def switch(config, name: str) -> bool:
     if not isinstance(config[name], bool):
         raise BadSetting(f"{name} must be true or false, not {config[name]!r} (ASSISTANT_{name})")
     return config[name]
+
+
+def amount(config, name: str, kinds: tuple = (int,)) -> int | float:
+    """Return a setting that is a number, 0 or more (0 turns its feature off); raises BadSetting otherwise."""
+    value = config[name]
+    if isinstance(value, bool) or not isinstance(value, kinds) or not 0 <= value < float("inf"):
+        what = "a whole number" if kinds == (int,) else "a number"
+        raise BadSetting(f"{name} must be {what}, 0 or more (0 turns it off), not {value!r} (ASSISTANT_{name})")
+    return value
 
 
 def current_index() -> Index:
@@ -114,10 +119,10 @@ def json_body(example: str):
 
 @bp.get("/health")
 def health():
-    """Report that the server is up, with the size and age of its index."""
+    """Report that the server is up, with the size and age of its index and whether the corpus has changes it lacks."""
     index = current_index()
     return jsonify(status="ok", documents=len(index.documents), passages=index.passage_count,
-                   built_at=index.meta["built_at"])
+                   built_at=index.meta["built_at"], stale=current_app.extensions["assistant"].stale())
 
 
 @bp.get("/sources")

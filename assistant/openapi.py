@@ -84,9 +84,13 @@ SCHEMAS = {
     },
     "Health": {
         "type": "object",
-        "required": ["status", "documents", "passages", "built_at"],
+        "required": ["status", "documents", "passages", "built_at", "stale"],
         "properties": {"status": {"type": "string", "enum": ["ok"]}, "documents": COUNT, "passages": COUNT,
-                       "built_at": {"type": "string", "format": "date-time"}},
+                       "built_at": {"type": "string", "format": "date-time"},
+                       "stale": {"type": "boolean", "description": (
+                           "True when the server's last look at the corpus folder (every CORPUS_CHECK_SECONDS, "
+                           "5 by default) found changes the index lacks: it is catching up, or the corpus cannot "
+                           "be indexed and the previous index keeps serving (the server's log says why).")}},
     },
     "SourceSummary": {
         "type": "object",
@@ -211,7 +215,8 @@ def spec() -> dict:
                                 "General information, not medical advice."},
         "paths": {
             "/api/answer": {"post": answer},
-            "/api/health": {"get": operation("Report status and index size", json_content(ref("Health"), "Up."))},
+            "/api/health": {"get": operation("Report status, the index's size and age, and whether it is stale",
+                                             json_content(ref("Health"), "Up."))},
             "/api/sources": {"get": operation("List the articles", json_content(ref("SourceList"), "The articles."))},
             "/api/sources/{id}": {"get": source},
             **admin_paths(),

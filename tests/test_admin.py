@@ -162,6 +162,18 @@ def test_a_bad_file_on_disk_makes_reindex_say_why(admin, admin_app):
     assert ask(admin, "How do I stretch my hip flexors?")["found"] is True
 
 
+def test_reindex_catches_up_with_what_a_killed_add_or_remove_left(make_app, writable_corpus):
+    """A killed `add` leaves its file in the folder and a killed `remove` its file gone, both unindexed."""
+    client = make_app(CORPUS=str(writable_corpus), ADMIN_TOKEN=TOKEN, CORPUS_CHECK_SECONDS=0).test_client()
+    client.get("/api/health")
+    (writable_corpus / "zumba.txt").write_text(NEW_FACT)
+    (writable_corpus / "muscle-of-the-month-iliopsoas.txt").unlink()
+    report = client.post("/api/reindex", headers=AUTH).get_json()["report"]
+    assert report["added"] == ["zumba.txt"] and report["removed"] == ["muscle-of-the-month-iliopsoas.txt"]
+    assert ask(client, "Does the psoas like zumba?")["passages"][0]["citation"]["source"] == "zumba.txt"
+    assert client.get("/api/health").get_json()["stale"] is False
+
+
 def post_json(url, body, headers=None):
     request = urllib.request.Request(url, data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json", **(headers or {})})

@@ -130,6 +130,7 @@ def test_health_reports_the_index(client):
     assert body["documents"] == 4
     assert body["passages"] > 4
     assert body["built_at"].endswith("Z")
+    assert body["stale"] is False
 
 
 def test_sources_lists_every_article(client):
