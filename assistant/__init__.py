@@ -5,7 +5,6 @@ create_app() builds the web app. Flask is imported inside it, so the command lin
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -20,7 +19,7 @@ def create_app(config: Mapping | None = None):
     from flask import Flask
 
     from . import admin, api, openapi, site
-    from .config import bundled_dir, default_corpus_dir, default_index_path
+    from .config import bundled_dir, default_corpus_dir, default_index_path, secrets_from_env
     from .holder import IndexHolder
 
     app = Flask(__name__, static_folder=str(bundled_dir("web")), static_url_path="/static")
@@ -37,9 +36,7 @@ def create_app(config: Mapping | None = None):
         ADMIN_FAILURE_LIMIT="10 per minute",  # wrong admin tokens from one address before it gets 429
     )
     app.config.from_prefixed_env("ASSISTANT")
-    if os.environ.get("ASSISTANT_ADMIN_TOKEN"):
-        # from_prefixed_env reads values as JSON: keep the token exactly as written ("123", "true").
-        app.config["ADMIN_TOKEN"] = os.environ["ASSISTANT_ADMIN_TOKEN"]
+    app.config.from_mapping(secrets_from_env())
     if config:
         app.config.from_mapping(config)
     corpus = Path(str(app.config["CORPUS"]))
