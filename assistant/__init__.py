@@ -12,13 +12,13 @@ MAX_BODY_BYTES = 16 * 1024
 
 
 def create_app(config: Mapping | None = None):
-    """Create the web app (chat page, JSON API, OpenAPI description) from defaults, ASSISTANT_* variables, then `config`.
+    """Create the web app (chat page, JSON API, OpenAI-compatible API, OpenAPI description) from defaults, ASSISTANT_* variables, then `config`.
 
     Raises BadSetting when a setting cannot be used.
     """
     from flask import Flask
 
-    from . import admin, api, openapi, site
+    from . import admin, api, openai_compat, openapi, site
     from .config import bundled_dir, default_corpus_dir, default_index_path, secrets_from_env
     from .holder import IndexHolder
 
@@ -34,6 +34,7 @@ def create_app(config: Mapping | None = None):
         ANSWER_CACHE_SIZE=1024,  # distinct answers remembered per index (0: none)
         ADMIN_TOKEN=None,  # the admin API (add/remove documents, reindex) is off without one
         ADMIN_FAILURE_LIMIT="10 per minute",  # wrong admin tokens from one address before it gets 429
+        API_KEY=None,  # without one, /v1/ takes any bearer key or none
     )
     app.config.from_prefixed_env("ASSISTANT")
     app.config.from_mapping(secrets_from_env())
@@ -45,6 +46,7 @@ def create_app(config: Mapping | None = None):
     app.json.sort_keys = False  # the engine's result object goes out as the engine built it
     api.init_app(app)
     admin.init_app(app)
+    openai_compat.init_app(app)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(site.bp)
     return app

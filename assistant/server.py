@@ -20,6 +20,7 @@ from . import create_app
 from .admin import UPLOAD_PATH, max_upload_bytes
 from .api import HTTP_MESSAGES, ErrorShape, error_shape, plain_error
 from .errors import BadSetting
+from .openai_compat import CHAT_PATH, chat_body_limit
 from .site import SECURITY_HEADERS
 
 
@@ -43,9 +44,12 @@ def make_server(app, host: str, port: int, **adjustments):
 
 
 def body_limit(app, path: str) -> int:
-    """Return the largest request body `app` takes on `path`: a file upload on the upload route, else MAX_CONTENT_LENGTH."""
+    """Return the largest request body `app` takes on `path`: a file upload on the upload route, a whole
+    conversation on the chat completions route, else MAX_CONTENT_LENGTH."""
     if path == UPLOAD_PATH:
         return max_upload_bytes()
+    if path == CHAT_PATH:
+        return chat_body_limit(app) or Adjustments.max_request_body_size
     return app.config["MAX_CONTENT_LENGTH"] or Adjustments.max_request_body_size  # None: waitress's own limit
 
 
