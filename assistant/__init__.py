@@ -35,6 +35,7 @@ def create_app(config: Mapping | None = None):
         ADMIN_TOKEN=None,  # the admin API (add/remove documents, reindex) is off without one
         ADMIN_FAILURE_LIMIT="10 per minute",  # wrong admin tokens from one address before it gets 429
         API_KEY=None,  # without one, /v1/ takes any bearer key or none
+        PUBLIC_URL=None,  # the chat page's address in /v1/ replies' links (default: the address asked)
     )
     app.config.from_prefixed_env("ASSISTANT")
     app.config.from_mapping(secrets_from_env())

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, current_app, jsonify, request, url_for
 from werkzeug.datastructures import WWWAuthenticate
@@ -174,9 +175,13 @@ def text_of(content, number: int) -> str:
 
 
 def article_link(citation: dict) -> str:
-    """Return the chat page's address that opens the cited article at the passage."""
-    return url_for("site.chat_page", source=citation["source"], start=citation["start"], end=citation["end"],
-                   _external=True)
+    """Return the chat page's address that opens the cited article at the passage.
+
+    The page is where PUBLIC_URL says, else at the address this request came to: a chat client
+    that calls us from a container or behind a proxy reaches us at an address its users' browsers may not.
+    """
+    page = str(current_app.config.get("PUBLIC_URL") or "") or url_for("site.chat_page", _external=True)
+    return page + "?" + urlencode({"source": citation["source"], "start": citation["start"], "end": citation["end"]})
 
 
 def events(completion_id: str, created: int, blocks: list[str], result: dict) -> Iterator[str]:

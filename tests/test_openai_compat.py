@@ -122,6 +122,14 @@ def test_a_streamed_completion_sends_the_same_reply_in_chunks(chat):
     assert chunks[-1].model_extra["result"] == whole.model_extra["result"]
 
 
+def test_links_go_to_the_public_url_when_the_server_has_one(make_app):
+    client = make_app(PUBLIC_URL="https://hips.example/chat/").test_client()
+    body = {"model": MODEL, "messages": [user(STRETCH)]}
+    content = client.post("/v1/chat/completions", json=body).get_json()["choices"][0]["message"]["content"]
+    links = re.findall(r"\]\((http[^)]+)\)", content)
+    assert links and all(link.startswith("https://hips.example/chat/?source=") for link in links)
+
+
 def test_a_stream_is_server_sent_events_ending_with_done(chat):
     with chat.chat.completions.with_streaming_response.create(
             model=MODEL, messages=[user(STRETCH)], stream=True) as response:
