@@ -5,7 +5,6 @@ create_app() builds the web app. Flask is imported inside it, so the command lin
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -13,14 +12,14 @@ MAX_BODY_BYTES = 16 * 1024
 
 
 def create_app(config: Mapping | None = None):
-    """Create the web app (chat page, JSON API, OpenAPI description) from defaults, ASSISTANT_* variables, then `config`.
+    """Create the web app (chat page, JSON API, OpenAI-compatible API, OpenAPI description) from defaults, ASSISTANT_* variables, then `config`.
 
     Raises BadSetting when a setting cannot be used.
     """
     from flask import Flask
 
-    from . import admin, api, openapi, site
-    from .config import bundled_dir, default_corpus_dir, default_index_path
+    from . import admin, api, openai_compat, openapi, site
+    from .config import bundled_dir, default_corpus_dir, default_index_path, secrets_from_env
     from .holder import IndexHolder
 
     app = Flask(__name__, static_folder=str(bundled_dir("web")), static_url_path="/static")
@@ -36,11 +35,11 @@ def create_app(config: Mapping | None = None):
         ADMIN_TOKEN=None,  # the admin API (add/remove documents, reindex) is off without one
         ADMIN_FAILURE_LIMIT="10 per minute",  # wrong admin tokens from one address before it gets 429
         CORPUS_CHECK_SECONDS=5,  # how often a corpus changed under the server is looked for (0: never)
+        API_KEY=None,  # without one, /v1/ takes any bearer key or none
+        PUBLIC_URL=None,  # the chat page's address in /v1/ replies' links (default: the address asked)
     )
     app.config.from_prefixed_env("ASSISTANT")
-    if os.environ.get("ASSISTANT_ADMIN_TOKEN"):
-        # from_prefixed_env reads values as JSON: keep the token exactly as written ("123", "true").
-        app.config["ADMIN_TOKEN"] = os.environ["ASSISTANT_ADMIN_TOKEN"]
+    app.config.from_mapping(secrets_from_env())
     if config:
         app.config.from_mapping(config)
     corpus = Path(str(app.config["CORPUS"]))
@@ -50,6 +49,7 @@ def create_app(config: Mapping | None = None):
     app.json.sort_keys = False  # the engine's result object goes out as the engine built it
     api.init_app(app)
     admin.init_app(app)
+    openai_compat.init_app(app)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(site.bp)
     return app

@@ -1,7 +1,8 @@
-"""The JSON API under /api/: answer, health, sources; every error as {"error": "..."}."""
+"""The JSON API under /api/: answer, health, sources; every error as {"error": "..."} (other APIs' in their own shape)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
@@ -15,6 +16,8 @@ from .index import Index
 from .ratelimit import RateLimit
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+# Makes the JSON body of an error from its status, message and exception (None when waitress refuses a body).
+ErrorShape = Callable[[int, str, "Exception | None"], dict]
 FIELDS = ("question", "history", "top_k")
 EXAMPLE = '{"question": "How do I stretch my hip flexors?"}'
 
@@ -40,6 +43,8 @@ def init_app(app: Flask) -> None:
     # One per app, so each app (and each test) counts its own requests.
     app.extensions["rate_limit"] = limit if switch(config, "RATELIMIT_ENABLED") else None
     app.extensions["answers"] = AnswerCache(amount(config, "ANSWER_CACHE_SIZE"))
+    # Each API's error shape by path prefix; openai_compat adds OpenAI's for /v1.
+    app.extensions["error_shapes"] = {"/api": plain_error}
 
 
 def switch(config, name: str) -> bool:
@@ -66,37 +71,52 @@ def current_index() -> Index:
 @bp.post("/answer")
 def answer_question():
     """Answer {"question", "history", "top_k"} with the engine's result object, unchanged."""
-    limit = current_app.extensions["rate_limit"]
-    headers = limit.hit(request.remote_addr or "") if limit else {}
+    headers = count_request()
     body = json_object()
     unknown = sorted(set(body) - set(FIELDS))
     if unknown:
         raise BadQuestion(f"unknown field(s) {', '.join(map(repr, unknown))}; the body takes {', '.join(FIELDS)}")
     if "question" not in body:
         raise BadQuestion(f"question is missing; send {EXAMPLE}")
-    question, history = body["question"], body.get("history", [])
+    text = answer_json(body["question"], body.get("history", []), body.get("top_k", DEFAULT_TOP_K))
+    return current_app.response_class(text + "\n", mimetype="application/json", headers=headers)
+
+
+def count_request() -> dict[str, str]:
+    """Count a question against its client's rate limit, one for every route that answers; return the X-RateLimit-* headers.
+
+    Raises TooManyRequests (429, with Retry-After) when the client has used it up.
+    """
+    limit = current_app.extensions["rate_limit"]
+    return limit.hit(request.remote_addr or "") if limit else {}
+
+
+def answer_json(question, history, top_k) -> str:
+    """Return the JSON of the result object for a question on the current index (from the answer cache if asked before).
+
+    Raises BadQuestion when the question, history or top_k breaks the HTTP API's rules.
+    """
     # The engine measures the question once stripped; the HTTP contract limits what is sent.
     if isinstance(question, str) and len(question) > MAX_QUESTION_CHARS:
         raise BadQuestion(f"question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
     if isinstance(history, list) and len(history) > MAX_HISTORY:
         raise BadQuestion(f"history holds {len(history)} questions; send at most {MAX_HISTORY} (the latest ones)")
-    question, history, top_k = check_question(question, history, body.get("top_k", DEFAULT_TOP_K))
+    question, history, top_k = check_question(question, history, top_k)
     index = current_index()
-    text = current_app.extensions["answers"].get(
+    return current_app.extensions["answers"].get(
         index, (question, tuple(history), top_k), lambda: current_app.json.dumps(answer(index, question, history, top_k)))
-    return current_app.response_class(text + "\n", mimetype="application/json", headers=headers)
 
 
-def json_object() -> dict:
+def json_object(example: str = EXAMPLE) -> dict:
     """Return the request body as a JSON object.
 
-    Raises UnsupportedMediaType (415) or BadRequest (400) saying what to send instead.
+    Raises UnsupportedMediaType (415) or BadRequest (400) saying what to send instead, like `example`.
     """
     if not request.is_json:
-        raise UnsupportedMediaType(f"send JSON with the header Content-Type: application/json, like {EXAMPLE}")
-    body = json_body(EXAMPLE)
+        raise UnsupportedMediaType(f"send JSON with the header Content-Type: application/json, like {example}")
+    body = json_body(example)
     if not isinstance(body, dict):
-        raise BadRequest(f"the body must be a JSON object, like {EXAMPLE}")
+        raise BadRequest(f"the body must be a JSON object, like {example}")
     return body
 
 
@@ -148,27 +168,48 @@ def source_summary(document: Document) -> dict:
     return summary
 
 
+def plain_error(status: int, message: str, error: Exception | None = None) -> dict:
+    """Return the body of an /api/ error: {"error": "<what is wrong and how to fix it>"}."""
+    return {"error": message}
+
+
+def error_shape(shapes: Mapping[str, ErrorShape], path: str) -> ErrorShape | None:
+    """Return the error body maker of the API `path` is under (shapes maps a prefix such as /api to it); None off the APIs."""
+    for prefix, shape in shapes.items():
+        if path == prefix or path.startswith(prefix + "/"):
+            return shape
+    return None
+
+
 @bp.app_errorhandler(Exception)
 def error_response(error: Exception):
-    """Answer every error under /api/ as JSON {"error": "..."}; leave other paths to Flask's pages."""
-    if not (request.path == "/api" or request.path.startswith("/api/")):
+    """Answer every error under an API's prefix as JSON in that API's shape; leave other paths to Flask's pages."""
+    shape = error_shape(current_app.extensions["error_shapes"], request.path)
+    if shape is None:
         if isinstance(error, HTTPException):
             return error
         raise error  # Flask logs it and shows its own 500 page
     if isinstance(error, HTTPException):
-        response = error.get_response()  # keeps headers such as Allow and Retry-After
-        response.set_data(json.dumps({"error": http_message(error)}))
-        response.mimetype = "application/json"
-        return response
+        response, message = error.get_response(), http_message(error)  # keeps headers such as Allow and Retry-After
+    else:
+        status, message = error_status(error)
+        response = current_app.response_class(status=status)
+    response.set_data(json.dumps(shape(response.status_code, message, error)))
+    response.mimetype = "application/json"
+    return response
+
+
+def error_status(error: Exception) -> tuple[int, str]:
+    """Return the status and message for an error that is not an HTTP one, logging what only the operator should see."""
     if isinstance(error, BadQuestion):
-        return jsonify(error=str(error)), 400
+        return 400, str(error)
     if isinstance(error, DocumentNotFound):
-        return jsonify(error=str(error)), 404
+        return 404, str(error)
     if isinstance(error, AssistantError):  # the corpus or index cannot be read: only the operator can fix it
         current_app.logger.error("articles unavailable: %s", error)
-        return jsonify(error="the articles cannot be loaded right now; the server's log says why"), 503
+        return 503, "the articles cannot be loaded right now; the server's log says why"
     current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
-    return jsonify(error=HTTP_MESSAGES[500]), 500
+    return 500, HTTP_MESSAGES[500]
 
 
 def http_message(error: HTTPException) -> str:

@@ -20,6 +20,9 @@ MAX_TOP_K = 10
 DEFAULT_TOP_K = 3
 MAX_PASSAGE_CHARS = 600
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+# Settings that are secrets, read from ASSISTANT_<NAME> exactly as written: the app's
+# from_prefixed_env reads values as JSON, which would turn "123" or "true" into a number or a bool.
+SECRETS = ("ADMIN_TOKEN", "API_KEY")
 
 
 def bundled_dir(name: str) -> Path:
@@ -42,6 +45,11 @@ def default_index_path(corpus_dir: Path) -> Path:
         return Path(os.environ["ASSISTANT_INDEX"])
     key = hashlib.sha256(str(Path(corpus_dir).resolve()).encode()).hexdigest()[:12]
     return Path(platformdirs.user_data_dir("assistant")) / f"index-{key}.npz"
+
+
+def secrets_from_env() -> dict[str, str]:
+    """Return the secret settings set in the environment (ASSISTANT_ADMIN_TOKEN, ASSISTANT_API_KEY), as written."""
+    return {name: os.environ[f"ASSISTANT_{name}"] for name in SECRETS if os.environ.get(f"ASSISTANT_{name}")}
 
 
 def max_file_bytes() -> int:

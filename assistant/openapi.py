@@ -1,4 +1,4 @@
-"""The OpenAPI 3 description of the JSON API, served at /openapi.json.
+"""The OpenAPI 3 description of the JSON API and of the OpenAI-compatible /v1/, served at /openapi.json.
 
 Written by hand rather than generated (apispec, flask-smorest): those derive the spec from
 marshmallow or pydantic schemas, which would be a second copy of the validation that
@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 from flask import Blueprint, jsonify
 
 from .config import DEFAULT_TOP_K, MAX_HISTORY, MAX_QUESTION_CHARS, MAX_TOP_K
+from .openai_compat import MODEL, ROLES
 
 bp = Blueprint("openapi", __name__)
 
@@ -184,6 +185,101 @@ def admin_paths() -> dict:
             "/api/reindex": {"post": reindex}}
 
 
+NULLABLE_STRING = {"type": "string", "nullable": True}
+# The /v1/ shapes: OpenAI's (https://platform.openai.com/docs/api-reference/chat), as far as this server uses them.
+OPENAI_SCHEMAS = {
+    "OpenAIError": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {"error": {"type": "object", "required": ["message", "type", "param", "code"], "properties": {
+            "message": STRING, "type": STRING, "param": NULLABLE_STRING, "code": NULLABLE_STRING}}},
+    },
+    "ChatMessage": {
+        "type": "object",
+        "required": ["role"],
+        "properties": {
+            "role": {"type": "string", "enum": list(ROLES)},
+            "content": {"description": "A string or a list of content parts; of a user message, the text parts are "
+                                       "read (others are left out), of other roles nothing.",
+                        "oneOf": [STRING, {"type": "array", "items": {
+                            "type": "object", "required": ["type"],
+                            "properties": {"type": {"type": "string", "example": "text"}, "text": STRING}}}]},
+        },
+    },
+    "ChatRequest": {
+        "type": "object",
+        "required": ["model", "messages"],
+        "description": "The last user message is the question, the earlier ones (the latest 10) its history. Other "
+                       "fields of OpenAI's (n, temperature, max_tokens, top_p ...) are accepted and ignored: the "
+                       "answer is verbatim text from the articles, one choice, never cut short.",
+        "properties": {
+            "model": {"type": "string", "enum": [MODEL]},
+            "messages": {"type": "array", "minItems": 1, "items": ref("ChatMessage")},
+            "stream": {"type": "boolean", "nullable": True, "default": False,
+                       "description": "Send the reply as server-sent events of chat.completion.chunk objects."},
+        },
+    },
+    "ChatCompletion": {
+        "type": "object",
+        "required": ["id", "object", "created", "model", "choices", "result"],
+        "properties": {
+            "id": STRING, "object": {"type": "string", "enum": ["chat.completion"]}, "created": COUNT,
+            "model": {"type": "string", "enum": [MODEL]},
+            "choices": {"type": "array", "minItems": 1, "maxItems": 1, "items": {
+                "type": "object", "required": ["index", "message", "finish_reason"], "properties": {
+                    "index": COUNT, "finish_reason": {"type": "string", "enum": ["stop"]},
+                    "message": {"type": "object", "required": ["role", "content"], "properties": {
+                        "role": {"type": "string", "enum": ["assistant"]},
+                        "content": {"type": "string", "description": "Markdown: urgent-care advice when urgent, the "
+                                    "answer, the passages quoted with numbered citations, the disclaimer."}}}}}},
+            "result": {**ref("Answer"), "description": "The result object, as POST /api/answer returns it."},
+        },
+    },
+    "Model": {
+        "type": "object",
+        "required": ["id", "object", "created", "owned_by"],
+        "properties": {"id": {"type": "string", "enum": [MODEL]}, "object": {"type": "string", "enum": ["model"]},
+                       "created": COUNT, "owned_by": STRING},
+    },
+    "ModelList": {
+        "type": "object",
+        "required": ["object", "data"],
+        "properties": {"object": {"type": "string", "enum": ["list"]}, "data": {"type": "array", "items": ref("Model")}},
+    },
+}
+OPENAI_ERROR = json_content(ref("OpenAIError"), 'Any error, in OpenAI\'s shape: {"error": {"message", "type", '
+                                                '"param", "code"}}')
+
+
+def openai_operation(summary: str, ok: dict, **extra) -> dict:
+    """Return a /v1/ operation: its errors in OpenAI's shape, the API key needed only when the server has one."""
+    return {"summary": summary, "security": [{}, {"apiKey": []}], **extra, "responses": {
+        "200": ok, "401": {**OPENAI_ERROR, "description": "The server has an API key and it was not sent."},
+        "default": OPENAI_ERROR}}
+
+
+def openai_paths() -> dict:
+    """Return the OpenAI-compatible API's paths: chat completions and models."""
+    completion = openai_operation(
+        "Answer the last user message, as OpenAI's chat completions do", {
+            "description": "The completion, or with stream true its chunks as server-sent events ending with "
+                           "data: [DONE] (the last chunk carries result).",
+            "content": {"application/json": {"schema": ref("ChatCompletion")},
+                        "text/event-stream": {"schema": {"type": "string"}}}},
+        requestBody={"required": True, "content": {"application/json": {"schema": ref("ChatRequest")}}})
+    completion["responses"].update({
+        "404": {**OPENAI_ERROR, "description": "The model is not this server's (code model_not_found)."},
+        "429": {**OPENAI_ERROR, "description": "Too many questions from this address (counted with /api/answer)."},
+    })
+    model = openai_operation("Describe a model", json_content(ref("Model"), "The model."), parameters=[
+        {"name": "id", "in": "path", "required": True, "schema": STRING, "description": "The model's id."}])
+    model["responses"]["404"] = {**OPENAI_ERROR, "description": "Not this server's model."}
+    return {"/v1/chat/completions": {"post": completion},
+            "/v1/models": {"get": openai_operation("List the models: this server's one",
+                                                   json_content(ref("ModelList"), "The models."))},
+            "/v1/models/{id}": {"get": model}}
+
+
 def spec() -> dict:
     """Return the OpenAPI document."""
     try:
@@ -220,10 +316,13 @@ def spec() -> dict:
             "/api/sources": {"get": operation("List the articles", json_content(ref("SourceList"), "The articles."))},
             "/api/sources/{id}": {"get": source},
             **admin_paths(),
+            **openai_paths(),
         },
-        "components": {"schemas": SCHEMAS, "securitySchemes": {"adminToken": {
-            "type": "http", "scheme": "bearer",
-            "description": "The server's ASSISTANT_ADMIN_TOKEN; without it the admin API answers 403."}}},
+        "components": {"schemas": SCHEMAS | OPENAI_SCHEMAS, "securitySchemes": {
+            "adminToken": {"type": "http", "scheme": "bearer",
+                           "description": "The server's ASSISTANT_ADMIN_TOKEN; without it the admin API answers 403."},
+            "apiKey": {"type": "http", "scheme": "bearer",
+                       "description": "The server's ASSISTANT_API_KEY, if it has one; otherwise any key or none."}}},
     }
 
 

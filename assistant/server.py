@@ -18,8 +18,9 @@ from waitress.utilities import RequestEntityTooLarge
 
 from . import create_app
 from .admin import UPLOAD_PATH, max_upload_bytes
-from .api import HTTP_MESSAGES
+from .api import HTTP_MESSAGES, ErrorShape, error_shape, plain_error
 from .errors import BadSetting
+from .openai_compat import CHAT_PATH, chat_body_limit
 from .site import SECURITY_HEADERS
 
 
@@ -33,6 +34,7 @@ def make_server(app, host: str, port: int, **adjustments):
 
     class Parser(BodyLimitParser):
         body_limit = staticmethod(lambda path: body_limit(app, path))
+        error_shape = staticmethod(lambda path: error_shape(app.extensions["error_shapes"], path) or plain_error)
 
     class Channel(HTTPChannel):
         parser_class = Parser
@@ -42,9 +44,12 @@ def make_server(app, host: str, port: int, **adjustments):
 
 
 def body_limit(app, path: str) -> int:
-    """Return the largest request body `app` takes on `path`: a file upload on the upload route, else MAX_CONTENT_LENGTH."""
+    """Return the largest request body `app` takes on `path`: a file upload on the upload route, a whole
+    conversation on the chat completions route, else MAX_CONTENT_LENGTH."""
     if path == UPLOAD_PATH:
         return max_upload_bytes()
+    if path == CHAT_PATH:
+        return chat_body_limit(app) or Adjustments.max_request_body_size
     return app.config["MAX_CONTENT_LENGTH"] or Adjustments.max_request_body_size  # None: waitress's own limit
 
 
@@ -58,6 +63,7 @@ class BodyLimitParser(HTTPRequestParser):
     """
 
     body_limit: Callable[[str], int]  # path -> the largest body that route takes, in bytes
+    error_shape: Callable[[str], ErrorShape]  # path -> the error body maker of its API
     limit = 0
 
     def parse_header(self, header_plus):
@@ -69,20 +75,21 @@ class BodyLimitParser(HTTPRequestParser):
     def received(self, data):
         consumed = super().received(data)
         if type(self.error) is RequestEntityTooLarge:
-            self.error = BodyTooLarge(self.limit)
+            self.error = BodyTooLarge(self.limit, self.error_shape(self.path))
             self.expect_continue = False  # refused: the client must not be asked for the body
         return consumed
 
 
 class BodyTooLarge(RequestEntityTooLarge):
-    """A body over its route's limit, answered in the API's error shape with the security headers."""
+    """A body over its route's limit, answered in its API's error shape with the security headers."""
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, shape: ErrorShape):
         super().__init__(HTTP_MESSAGES[413].format(limit=limit))
+        self.shape = shape
 
     def to_response(self, ident=None):
         headers = [("Content-Type", "application/json"), *SECURITY_HEADERS.items()]
-        return f"{self.code} {self.reason}", headers, json.dumps({"error": self.body}).encode()
+        return f"{self.code} {self.reason}", headers, json.dumps(self.shape(self.code, self.body, None)).encode()
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

@@ -209,20 +209,34 @@ async function fetchSource(id) {
 }
 
 /** Open the cited article in the reader, with the passage highlighted and scrolled into view. */
-async function openCitation(button) {
-  const citation = JSON.parse(button.dataset.citation);
+function openCitation(button) {
+  openArticle(JSON.parse(button.dataset.citation), button);
+}
+
+/** Open the article that the page's address names: /?source=ID&start=N&end=N (the links in /v1/ replies). */
+function openLinkedArticle() {
+  const params = new URLSearchParams(window.location.search);
+  const source = params.get("source");
+  if (!source) return;
+  const [start, end] = ["start", "end"].map((name) => Number.parseInt(params.get(name), 10) || 0);
+  openArticle({source, start, end}, $("question"));
+}
+
+/** Open an article ({source, start, end}, title and section when known) with [start, end) highlighted. */
+async function openArticle(citation, returnFocusTo) {
   const dialog = $("article");
   const text = $("article-text");
-  $("article-title").textContent = citation.title;
+  $("article-title").textContent = citation.title || "Article";
   $("article-section").textContent = citation.section || "";
   $("article-origin").replaceChildren();
   text.replaceChildren(el("p", "status", "Opening the article…"));
-  dialog.returnFocusTo = button;
+  dialog.returnFocusTo = returnFocusTo;
   if (!dialog.open) dialog.showModal();
   const ticket = ++chat.opening;  // only the latest click may fill the reader
   try {
     const source = await fetchSource(citation.source);
     if (ticket !== chat.opening) return;
+    $("article-title").textContent = citation.title || source.title;
     const {paragraphs, cited} = articleParagraphs(source, citation.start, citation.end);
     text.replaceChildren(...paragraphs);
     if (/^https?:\/\//i.test(source.url || "")) {  // never a javascript: URL from a corpus file
@@ -300,4 +314,5 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   dialog.addEventListener("close", () => dialog.returnFocusTo && dialog.returnFocusTo.focus());
   box.focus();
+  openLinkedArticle();
 });

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -111,3 +112,10 @@ def chat(browser, live_url):
 def phone_chat(browser, live_url):
     """The chat page at phone width (390 px)."""
     yield from open_chat(browser, live_url, PHONE)
+
+
+@pytest.fixture
+def open_page(browser):
+    """Return a function that opens a URL of the chat (a link with a query, say) at desktop width and returns its Visit."""
+    with ExitStack() as pages:
+        yield lambda url: pages.enter_context(contextmanager(open_chat)(browser, url, DESKTOP))
