@@ -96,7 +96,7 @@ def cli(ctx, corpus, index_path):
 
 
 @cli.command()
-@click.argument("question", required=False)
+@click.argument("question", nargs=-1)
 @click.option("--history", "-H", multiple=True, metavar="Q", help="An earlier question of the chat (repeatable, oldest first).")
 @click.option("--top-k", "-k", type=click.IntRange(1, MAX_TOP_K), default=DEFAULT_TOP_K, show_default=True,
               help="How many passages to return.")
@@ -105,7 +105,11 @@ def cli(ctx, corpus, index_path):
               help='Answer many: one {"question": ..., "history": [...]} a line ("-" for stdin); one result a line out.')
 @click.pass_obj
 def ask(settings: Settings, question, history, top_k, as_json, jsonl):
-    """Answer QUESTION with the best passages from the articles, each cited."""
+    """Answer QUESTION with the best passages from the articles, each cited.
+
+    The words of QUESTION need no quotes: `assistant ask psoas pain` asks "psoas pain".
+    """
+    question = " ".join(question) if question else None  # a shell splits an unquoted question into words
     if (question is None) == (jsonl is None):
         raise click.UsageError("give a QUESTION or --jsonl FILE (one of the two)")
     index = settings.load_index()

@@ -38,6 +38,12 @@ def test_ask_json_prints_the_result_object(run):
     assert data["found"] is True and len(data["passages"]) == 2
 
 
+def test_ask_joins_the_words_of_an_unquoted_question(run):
+    result = run("ask", "psoas", "pain", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["question"] == "psoas pain"
+
+
 def test_ask_with_history(run):
     result = run("ask", "How long do I hold it?", "--history",
                  "How can I strengthen my iliopsoas while standing with a resistance loop?", "--json")
