@@ -12,10 +12,11 @@ from . import index as index_module
 from .answer import answer
 from .config import DEFAULT_TOP_K, MAX_TOP_K, default_corpus_dir, default_index_path
 from .documents import add_documents, corpus_lock, remove_document
-from .errors import AssistantError
+from .errors import AssistantError, BadQuestion
 from .evaluate import evaluate, load_questions
 from .safety import LOW_CONFIDENCE_NOTE
 
+JSONL_LINE = 'each line must be a JSON object like {"question": "How do I stretch my hip flexors?", "history": []}'
 # Show a progress bar when a build reads at least this many documents (or embeds this many batches).
 PROGRESS_THRESHOLD = 200
 
@@ -121,22 +122,34 @@ def ask(settings: Settings, question, history, top_k, as_json, jsonl):
 
 
 def ask_many(index, lines, top_k: int) -> None:
-    """Answer one JSON request a line; a bad line gets {"error": ...} in its place, and exit status 1 at the end."""
-    failed = 0
+    """Answer one JSON request a line; a bad line gets {"error": ...} in its place, and exit status 2 at the end."""
+    failed = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            request = json.loads(line)
-            if not isinstance(request, dict):
-                raise AssistantError('each line must be a JSON object like {"question": "...", "history": []}')
-            result = answer(index, request.get("question"), request.get("history") or [], top_k)
-        except (json.JSONDecodeError, AssistantError) as error:
-            failed += 1
-            result = {"error": f"line {number}: {error}"}
+            result = answer(index, *read_request(line), top_k)
+        except AssistantError as error:
+            failed.append(f"line {number}: {error}")
+            result = {"error": failed[-1]}
         click.echo(json.dumps(result, ensure_ascii=False))
     if failed:
-        raise click.ClickException(f"{failed} line(s) could not be answered; see the error objects in the output")
+        more = f" (and {len(failed) - 1} more; see the error objects in the output)" if len(failed) > 1 else ""
+        raise InputError(f"{getattr(lines, 'name', 'stdin')}, {failed[0]}{more}")
+
+
+def read_request(line: str) -> tuple:
+    """Return the question and history of one line of a --jsonl file.
+
+    Raises BadQuestion saying how to write the line.
+    """
+    try:
+        request = json.loads(line.rstrip("\r\n"))  # without its newline, an error's column is the file's
+    except json.JSONDecodeError as error:
+        raise BadQuestion(f"not JSON ({error.msg} at column {error.colno}); {JSONL_LINE}") from None
+    if not isinstance(request, dict):
+        raise BadQuestion(JSONL_LINE)
+    return request.get("question"), request.get("history") or []
 
 
 def render(result: dict) -> str:

@@ -1,6 +1,7 @@
 """The command line through click's CliRunner: ask, --json, --jsonl, reindex, eval, and errors."""
 import json
 import os
+import re
 import shutil
 
 import pytest
@@ -67,7 +68,30 @@ def test_ask_jsonl_answers_one_line_per_request_in_one_process(run):
     assert len(outputs) == 4
     assert outputs[0]["found"] and len(outputs[0]["passages"]) == 1
     assert outputs[2]["error"].startswith("line 3:") and "blank" in outputs[3]["error"]
-    assert result.exit_code == 1
+    assert result.exit_code == 2
+    assert "line 3: not JSON" in result.stderr and "and 1 more" in result.stderr
+
+
+def test_ask_jsonl_says_which_line_is_broken_and_how_to_write_it(run, tmp_path):
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text(json.dumps({"question": "What is fascia?"}) + '\n{"question": "psoas",\n')
+    result = run("ask", "--jsonl", str(questions))
+    assert result.exit_code == 2
+    message = result.stderr.splitlines()[-1]  # after "Index built: ..."
+    assert message.startswith(f"Error: {questions}, line 2: not JSON (Expecting property name")
+    assert re.findall(r"\bline \d+", message) == ["line 2"]  # one line number: the file's
+    assert message.endswith('each line must be a JSON object like {"question": "How do I stretch my hip flexors?", '
+                            '"history": []}')
+
+
+def test_ask_jsonl_with_plain_questions_says_each_line_must_be_json(run, tmp_path):
+    questions = tmp_path / "questions.txt"
+    questions.write_text("How do I stretch my hip flexors?\nWhat is fascia?\n")
+    result = run("ask", "--jsonl", str(questions))
+    errors = [json.loads(line)["error"] for line in result.stdout.splitlines()]
+    assert [error.split(":")[0] for error in errors] == ["line 1", "line 2"]
+    assert all('each line must be a JSON object like {"question": ' in error for error in errors)
+    assert result.exit_code == 2 and "and 1 more" in result.stderr
 
 
 def test_reindex_prints_a_one_line_summary(run):
