@@ -12,7 +12,7 @@ from . import index as index_module
 from .answer import answer
 from .config import DEFAULT_TOP_K, MAX_TOP_K, default_corpus_dir, default_index_path
 from .documents import add_documents, corpus_lock, remove_document
-from .errors import AssistantError, BadQuestion
+from .errors import AssistantError, BadQuestion, NameTaken
 from .evaluate import evaluate, load_questions
 from .safety import LOW_CONFIDENCE_NOTE
 
@@ -201,8 +201,13 @@ def add(settings: Settings, files, replace):
         if not path.is_file():
             raise InputError(f"{path}: no such file")
         items.append((path.name, path.read_bytes()))
-    report = add_documents(settings.corpus, items, lambda: _reindex(settings), replace=replace)
-    click.echo(f"Added {', '.join(name for name, _ in items)}. Indexed {summary(report)}")
+    try:
+        report = add_documents(settings.corpus, items, lambda: _reindex(settings), replace=replace)
+    except NameTaken as error:
+        raise InputError(f"{error}; use --replace to update it") from None
+    done = [(verb, [name for name, _ in items if name in names]) for verb, names in
+            [("Added", report.added), ("Updated", report.updated), ("Unchanged (the same text)", report.unchanged)]]
+    click.echo(" ".join(f"{verb}: {', '.join(names)}." for verb, names in done if names) + f" Indexed {summary(report)}")
 
 
 @cli.command()

@@ -65,7 +65,12 @@ SCHEMAS = {
     "Passage": {
         "type": "object",
         "required": ["id", "text", "score", "citation"],
-        "properties": {"id": STRING, "text": STRING, "score": {"type": "number"}, "citation": ref("Citation")},
+        "properties": {
+            "id": STRING, "text": STRING, "citation": ref("Citation"),
+            "score": {"type": "number", "description": "The fused ranking score (BM25 and semantic z-scores, "
+                                                       "weighted): higher is better, so it decreases down the list; "
+                                                       "it compares within one answer only."},
+        },
     },
     "Answer": {
         "type": "object",
@@ -77,7 +82,7 @@ SCHEMAS = {
                            "description": "How surely the first passage answers: high, low (the passages may not "
                                           "answer exactly), or null when found is false."},
             "answer": {"type": "string", "description": "The best sentence, the urgent-care advice or the fallback."},
-            "passages": {"type": "array", "items": ref("Passage")},
+            "passages": {"type": "array", "items": ref("Passage"), "description": "Ranked, best first."},
             "urgent": {"type": "boolean", "description": "True when the question describes a red flag."},
             "disclaimer": STRING,
         },

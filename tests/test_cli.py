@@ -101,6 +101,8 @@ def test_reindex_prints_a_one_line_summary(run):
     assert run.index.is_file()
     again = run("reindex")
     assert "4 unchanged" in again.stdout
+    full = run("reindex", "--full")
+    assert "0 added, 0 updated, 0 removed, 4 unchanged" in full.stdout  # re-read, yet nothing was added
 
 
 def test_eval_prints_the_figures(run, tmp_path):
