@@ -35,11 +35,13 @@ def create_app(config: Mapping | None = None):
         ANSWER_CACHE_SIZE=1024,  # distinct answers remembered per index (0: none)
         ADMIN_TOKEN=None,  # the admin API (add/remove documents, reindex) is off without one
         ADMIN_FAILURE_LIMIT="10 per minute",  # wrong admin tokens from one address before it gets 429
+        CONTACT=None,  # the owner's line after the urgent-care and fallback texts ("Call us on ...")
     )
     app.config.from_prefixed_env("ASSISTANT")
-    if os.environ.get("ASSISTANT_ADMIN_TOKEN"):
-        # from_prefixed_env reads values as JSON: keep the token exactly as written ("123", "true").
-        app.config["ADMIN_TOKEN"] = os.environ["ASSISTANT_ADMIN_TOKEN"]
+    for name in ("ADMIN_TOKEN", "CONTACT"):
+        if os.environ.get(f"ASSISTANT_{name}"):
+            # from_prefixed_env reads values as JSON: keep these exactly as written ("123", "true").
+            app.config[name] = os.environ[f"ASSISTANT_{name}"]
     if config:
         app.config.from_mapping(config)
     corpus = Path(str(app.config["CORPUS"]))

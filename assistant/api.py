@@ -13,6 +13,7 @@ from .corpus import Document
 from .errors import AssistantError, BadQuestion, BadSetting, DocumentNotFound
 from .index import Index
 from .ratelimit import RateLimit
+from .safety import with_contact
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 FIELDS = ("question", "history", "top_k")
@@ -77,8 +78,9 @@ def answer_question():
         raise BadQuestion(f"history holds {len(history)} questions; send at most {MAX_HISTORY} (the latest ones)")
     question, history, top_k = check_question(question, history, body.get("top_k", DEFAULT_TOP_K))
     index = current_index()
-    text = current_app.extensions["answers"].get(
-        index, (question, tuple(history), top_k), lambda: current_app.json.dumps(answer(index, question, history, top_k)))
+    contact = current_app.config["CONTACT"]
+    text = current_app.extensions["answers"].get(index, (question, tuple(history), top_k), lambda: current_app.json.dumps(
+        with_contact(answer(index, question, history, top_k), contact)))
     return current_app.response_class(text + "\n", mimetype="application/json", headers=headers)
 
 

@@ -10,11 +10,11 @@ import click
 
 from . import index as index_module
 from .answer import answer
-from .config import DEFAULT_TOP_K, MAX_TOP_K, default_corpus_dir, default_index_path
+from .config import DEFAULT_TOP_K, MAX_TOP_K, contact, default_corpus_dir, default_index_path
 from .documents import add_documents, corpus_lock, remove_document
 from .errors import AssistantError, BadQuestion, NameTaken
 from .evaluate import evaluate, load_questions
-from .safety import LOW_CONFIDENCE_NOTE
+from .safety import LOW_CONFIDENCE_NOTE, with_contact
 
 JSONL_LINE = 'each line must be a JSON object like {"question": "How do I stretch my hip flexors?", "history": []}'
 # Show a progress bar when a build reads at least this many documents (or embeds this many batches).
@@ -117,7 +117,7 @@ def ask(settings: Settings, question, history, top_k, as_json, jsonl):
     if jsonl is not None:
         ask_many(index, jsonl, top_k)
         return
-    result = answer(index, question, list(history), top_k)
+    result = with_contact(answer(index, question, list(history), top_k), contact())
     click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else render(result))
 
 
@@ -128,7 +128,7 @@ def ask_many(index, lines, top_k: int) -> None:
         if not line.strip():
             continue
         try:
-            result = answer(index, *read_request(line), top_k)
+            result = with_contact(answer(index, *read_request(line), top_k), contact())
         except AssistantError as error:
             failed.append(f"line {number}: {error}")
             result = {"error": failed[-1]}

@@ -50,6 +50,11 @@ def max_file_bytes() -> int:
     return int(value) if value.isdigit() else DEFAULT_MAX_FILE_BYTES
 
 
+def contact() -> str | None:
+    """Return ASSISTANT_CONTACT, the owner's line for the urgent-care and fallback texts ("Call us on ..."), or None."""
+    return os.environ.get("ASSISTANT_CONTACT", "").strip() or None
+
+
 def semantic_enabled() -> bool:
     """Return ASSISTANT_SEMANTIC (default true): false ranks with BM25 alone and never loads the model.
 

@@ -81,6 +81,16 @@ def test_red_flag_question_is_urgent(client):
     assert "urgent" in result["answer"]
 
 
+def test_the_owners_contact_line_follows_the_urgent_and_fallback_texts(make_app, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_CONTACT", "0123 456 789")  # all digits: must stay text, not become a number
+    client = make_app().test_client()
+    for question in ("What is the capital of France?", "I fell and now I cannot put any weight on my leg"):
+        assert ask(client, question=question).get_json()["answer"].endswith("\n0123 456 789")
+    assert "0123" not in ask(client, question=STRETCH).get_json()["answer"]  # not after an answer from the articles
+    monkeypatch.delenv("ASSISTANT_CONTACT")
+    assert "\n" not in ask(make_app().test_client(), question="What is the capital of France?").get_json()["answer"]
+
+
 TOO_BIG = json.dumps({"question": "hip " * 5000})
 
 

@@ -45,6 +45,12 @@ def test_ask_joins_the_words_of_an_unquoted_question(run):
     assert json.loads(result.stdout)["question"] == "psoas pain"
 
 
+def test_ask_adds_the_owners_contact_line_to_the_fallback(run, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_CONTACT", "Call the clinic on 0123 456 789.")
+    result = run("ask", "What is the capital of France?")
+    assert "do not answer that" in result.stdout and "\nCall the clinic on 0123 456 789.\n" in result.stdout
+
+
 def test_ask_with_history(run):
     result = run("ask", "How long do I hold it?", "--history",
                  "How can I strengthen my iliopsoas while standing with a resistance loop?", "--json")

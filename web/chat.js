@@ -65,6 +65,11 @@ function exampleList() {
   return list;
 }
 
+/** Return a text's lines as paragraphs (the owner's contact line follows the urgent-care or fallback text). */
+function paragraphs(text) {
+  return text.split("\n").map((line) => el("p", "", line));
+}
+
 /** Add a message to the conversation and return it. */
 function addMessage(className, ...children) {
   const item = el("li", `message ${className}`);
@@ -88,7 +93,7 @@ function showAnswer(result, question) {
   if (result.urgent) {
     const banner = el("div", "urgent");
     banner.setAttribute("role", "alert");
-    banner.append(el("strong", "urgent-title", "Get medical help now"), el("p", "", result.answer));
+    banner.append(el("strong", "urgent-title", "Get medical help now"), ...paragraphs(result.answer));
     body.append(banner);
   } else if (result.found) {
     body.append(el("p", "best", result.answer));
@@ -97,7 +102,7 @@ function showAnswer(result, question) {
     }
   } else {
     const fallback = el("div", "fallback");
-    fallback.append(el("p", "", result.answer), el("p", "", "You could ask:"), exampleList());
+    fallback.append(...paragraphs(result.answer), el("p", "", "You could ask:"), exampleList());
     body.append(fallback);
   }
   if (result.passages.length) body.append(passageList(result.passages, highlightStems(question)));

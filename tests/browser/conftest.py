@@ -52,14 +52,21 @@ def browser(chromium):
 
 
 @pytest.fixture(scope="session")
-def live_url(corpus_dir, tmp_path_factory) -> str:
+def contact() -> str:
+    """The owner's contact line the live server adds after the urgent-care and fallback texts."""
+    return "Call the clinic on 0123 456 789."
+
+
+@pytest.fixture(scope="session")
+def live_url(corpus_dir, tmp_path_factory, contact) -> str:
     """Serve the bundled articles plus the markup probe with waitress on a free loopback port."""
     corpus = tmp_path_factory.mktemp("browser") / "corpus"
     shutil.copytree(corpus_dir, corpus)
     (corpus / "quokka-probe.txt").write_text(PROBE, encoding="utf-8")
     with open(corpus / "sources.toml", "a", encoding="utf-8") as manifest:
         manifest.write('\n["quokka-probe.txt"]\nurl = "javascript:window.__xss=\'url\'"\n')
-    app = create_app({"CORPUS": str(corpus), "INDEX": str(corpus.parent / "index.npz"), "RATELIMIT_ENABLED": False})
+    app = create_app({"CORPUS": str(corpus), "INDEX": str(corpus.parent / "index.npz"), "RATELIMIT_ENABLED": False,
+                      "CONTACT": contact})
     app.extensions["assistant"].get()
     with serve_in_thread(app) as url:
         yield url

@@ -83,7 +83,7 @@ def test_busy_while_waiting(chat):
     assert page.get_by_role("status").inner_text() == ""
 
 
-def test_out_of_scope_question_shows_the_fallback(chat):
+def test_out_of_scope_question_shows_the_fallback(chat, contact):
     answer = ask(chat.page, "What is the capital of France?")
     fallback = answer.locator(".fallback")
     assert "do not answer" in fallback.inner_text()
@@ -91,6 +91,9 @@ def test_out_of_scope_question_shows_the_fallback(chat):
     assert answer.locator(".disclaimer").inner_text() == DISCLAIMER
     examples = fallback.locator("button.example")
     assert examples.count() >= 3
+    for example in examples.all_inner_texts():
+        assert fallback.inner_text().count(example) == 1  # as a button only, not in the text as well
+    assert fallback.locator("p").nth(1).inner_text() == contact  # a line of its own
     chat.screenshot("fallback-desktop")
     example = examples.first.inner_text()
     examples.first.click()
@@ -115,11 +118,12 @@ def test_a_low_confidence_answer_says_so_in_a_short_line(chat):
     assert ask(page, STRETCH).locator(".low-confidence").count() == 0  # high confidence: no such line
 
 
-def test_red_flag_question_shows_the_urgent_banner(chat):
+def test_red_flag_question_shows_the_urgent_banner(chat, contact):
     answer = ask(chat.page, "I fell and now I cannot put any weight on my leg")
     banner = answer.get_by_role("alert")
     assert banner.is_visible()
     assert "urgent care" in banner.inner_text()
+    assert banner.locator("p").last.inner_text() == contact
     assert answer.locator(".disclaimer").inner_text() == DISCLAIMER
     chat.screenshot("urgent-desktop")
 
