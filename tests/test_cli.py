@@ -3,6 +3,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -165,6 +167,14 @@ def test_environment_variables_set_corpus_and_index(tmp_path, monkeypatch):
     monkeypatch.setenv("ASSISTANT_INDEX", str(tmp_path / "env.npz"))
     result = CliRunner().invoke(cli, ["reindex"])
     assert "3 documents" in result.stdout and (tmp_path / "env.npz").is_file()
+
+
+def test_python_m_assistant_without_its_dependencies_says_how_to_run_it():
+    # As a Python outside .venv (the system's) does: a dependency cannot be imported.
+    code = "import runpy, sys; sys.modules['rank_bm25'] = None; runpy.run_module('assistant', run_name='__main__')"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "`make run`" in result.stderr and ".venv/bin/assistant" in result.stderr
 
 
 def test_help_explains_the_commands():
