@@ -19,7 +19,7 @@ def create_app(config: Mapping | None = None):
     """
     from flask import Flask
 
-    from . import admin, api, openapi, site
+    from . import admin, api, openapi, request_log, site
     from .config import bundled_dir, default_corpus_dir, default_index_path
     from .holder import IndexHolder
 
@@ -36,6 +36,8 @@ def create_app(config: Mapping | None = None):
         ADMIN_TOKEN=None,  # the admin API (add/remove documents, reindex) is off without one
         ADMIN_FAILURE_LIMIT="10 per minute",  # wrong admin tokens from one address before it gets 429
         CONTACT=None,  # the owner's line after the urgent-care and fallback texts ("Call us on ...")
+        REQUEST_LOG=True,  # one line per request on stderr: method, path, status, milliseconds
+        LOG_QUESTIONS=True,  # false keeps anything that may hold a question (query strings) out of the logs
     )
     app.config.from_prefixed_env("ASSISTANT")
     for name in ("ADMIN_TOKEN", "CONTACT"):
@@ -48,6 +50,7 @@ def create_app(config: Mapping | None = None):
     index_path = Path(str(app.config["INDEX"])) if app.config["INDEX"] else default_index_path(corpus)
     app.extensions["assistant"] = IndexHolder(corpus, index_path)
     app.json.sort_keys = False  # the engine's result object goes out as the engine built it
+    request_log.init_app(app)
     api.init_app(app)
     admin.init_app(app)
     app.register_blueprint(openapi.bp)
