@@ -118,3 +118,11 @@ def chat(browser, live_url):
 def phone_chat(browser, live_url):
     """The chat page at phone width (390 px)."""
     yield from open_chat(browser, live_url, PHONE)
+
+
+@pytest.fixture(params=[("phone", PHONE), ("desktop", DESKTOP)], ids=["phone", "desktop"])
+def each_width(request, browser, live_url):
+    """The chat page at phone width, then at desktop width (the test runs once for each); `.width` names it."""
+    for visit in open_chat(browser, live_url, request.param[1]):
+        visit.width = request.param[0]
+        yield visit

@@ -211,6 +211,26 @@ def test_screen_reader_landmarks(chat):
     assert answer.locator(".citation").first.get_attribute("aria-label").startswith("Source 1: open ")
 
 
+def test_header_and_question_box_stay_put_while_only_the_conversation_scrolls(each_width):
+    page = each_width.page
+    for question in (STRETCH, FOLLOW_UP, "Which nerve supplies the iliacus?"):
+        ask(page, question)
+    page.wait_for_timeout(800)  # let the smooth scroll to the last answer finish
+    each_width.screenshot(f"layout-{each_width.width}")
+    layout = page.evaluate("""() => {
+        const box = (selector) => document.querySelector(selector).getBoundingClientRect();
+        const chat = document.querySelector('#chat');
+        return {page: document.documentElement.scrollHeight, view: innerHeight, scrolled: scrollY,
+                header: box('header.top').top, composer: box('footer.composer').bottom,
+                chat: chat.scrollHeight > chat.clientHeight, chatScrolled: chat.scrollTop > 0};
+    }""")
+    assert layout["page"] <= layout["view"] and layout["scrolled"] == 0, layout  # the page itself never scrolls
+    assert layout["header"] == 0, layout  # "Hip flexor questions" and "New chat" on screen
+    assert abs(layout["composer"] - layout["view"]) < 1, layout  # the question box at the bottom, no band under it
+    assert layout["chat"] and layout["chatScrolled"], layout  # the conversation scrolls, to the latest answer
+    assert page.get_by_role("button", name="New chat").is_visible()
+
+
 def test_phone_width(phone_chat):
     page = phone_chat.page
     phone_chat.screenshot("welcome-phone")
