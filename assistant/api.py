@@ -9,6 +9,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 from .answer import answer, check_question
 from .answer_cache import AnswerCache
 from .config import DEFAULT_TOP_K, MAX_HISTORY, MAX_QUESTION_CHARS
+from .chunking import headings
 from .corpus import Document
 from .errors import AssistantError, BadQuestion, BadSetting, DocumentNotFound
 from .index import Index
@@ -130,10 +131,12 @@ def sources():
 
 @bp.get("/sources/<source_id>")
 def source(source_id: str):
-    """Return one article's title and text, so a citation's offsets can be shown in context."""
+    """Return one article's title, text and section headings, so a citation's offsets can be shown in context."""
     for document in current_index().documents:
         if document.source == source_id:
-            return jsonify(source_summary(document) | {"text": document.text, "body_start": document.body_start})
+            return jsonify(source_summary(document) | {
+                "text": document.text, "body_start": document.body_start,
+                "headings": [{"start": start, "end": end, "text": name} for start, end, name in headings(document)]})
     raise DocumentNotFound(f"no article with id {source_id!r}; GET /api/sources lists them")
 
 

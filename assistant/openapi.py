@@ -131,9 +131,15 @@ SCHEMAS = {
     "Source": {
         "allOf": [ref("SourceSummary"), {
             "type": "object",
-            "required": ["text", "body_start"],
-            "properties": {"text": STRING, "body_start": {**COUNT, "description": "Where the article's body "
-                                                          "begins, after any front matter."}},
+            "required": ["text", "body_start", "headings"],
+            "properties": {
+                "text": STRING,
+                "body_start": {**COUNT, "description": "Where the article's body begins, after any front matter."},
+                "headings": {"type": "array", "description": "The section headings, in order: each line's offsets "
+                                                             "in text and the section's name, as citations give it.",
+                             "items": {"type": "object", "required": ["start", "end", "text"],
+                                       "properties": {"start": COUNT, "end": COUNT, "text": STRING}}},
+            },
         }],
     },
 }

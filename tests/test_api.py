@@ -158,6 +158,18 @@ def test_source_returns_title_and_text(client):
     assert "iliopsoas" in body["text"].lower()
 
 
+def test_source_gives_the_section_headings_that_citations_name(client):
+    guide = "ultimate-guide-to-the-iliopsoas.txt"
+    body = client.get(f"/api/sources/{guide}").get_json()
+    names = [heading["text"] for heading in body["headings"]]
+    assert "What does the psoas do?" in names
+    for heading in body["headings"]:
+        assert body["text"][heading["start"]:heading["end"]].strip() == heading["text"]
+    passages = ask(client, question="What does the psoas do?", top_k=10).get_json()["passages"]
+    sections = {p["citation"]["section"] for p in passages if p["citation"]["source"] == guide}
+    assert sections and sections <= set(names)
+
+
 def test_unknown_source_is_a_json_404(client):
     response = client.get("/api/sources/no-such-article.txt")
     assert response.status_code == 404

@@ -4,6 +4,7 @@
 "use strict";
 
 const MAX_HISTORY = 10;
+const SHORT_TITLE = 40;  // characters; a longer title is cut at its colon or dash in citations
 // Words too common to be worth highlighting in a passage.
 const COMMON = new Set((
   "about after again also and any are because been before but can could did does doing done for from get gets " +
@@ -119,17 +120,26 @@ function passageList(passages, stems) {
     const quote = el("blockquote", "passage-text");
     quote.append(highlighted(passage.text, stems));
     const citation = passage.citation;
+    const section = citation.section !== citation.title ? citation.section : null;  // an article's first heading
     const cite = el("button", "citation");
     cite.type = "button";
-    cite.append(el("span", "citation-number", `[${i + 1}]`), " ", el("span", "citation-title", citation.title));
-    if (citation.section) cite.append(el("span", "citation-section", ` › ${citation.section}`));
+    cite.append(el("span", "citation-number", `[${i + 1}]`), " ", el("span", "citation-title", shortTitle(citation.title)));
+    if (section) cite.append(el("span", "citation-section", ` › ${section}`));
+    cite.title = citation.title + (section ? ` › ${section}` : "");  // in full on hover, and in the reader
     cite.setAttribute("aria-label", `Source ${i + 1}: open ${citation.title}` +
-      (citation.section ? `, section ${citation.section}` : "") + ", at this passage");
+      (section ? `, section ${section}` : "") + ", at this passage");
     cite.dataset.citation = JSON.stringify(citation);
     item.append(quote, cite);
     list.append(item);
   });
   return list;
+}
+
+/** Return a long title up to its colon or dash, for a citation on one line: "Ultimate Guide to the Iliopsoas: What it
+ * does, why it hurts..." becomes "Ultimate Guide to the Iliopsoas". The stylesheet cuts what is still too long. */
+function shortTitle(title) {
+  const cut = title.search(/:\s|\s[-–—|]\s/);
+  return title.length > SHORT_TITLE && cut > 0 ? title.slice(0, cut) : title;
 }
 
 /** Show a problem (bad request, network) in the conversation. */
@@ -228,8 +238,8 @@ async function openCitation(button) {
   try {
     const source = await fetchSource(citation.source);
     if (ticket !== chat.opening) return;
-    const {paragraphs, cited} = articleParagraphs(source, citation.start, citation.end);
-    text.replaceChildren(...paragraphs);
+    const {blocks, cited} = articleBlocks(source, citation.start, citation.end);
+    text.replaceChildren(...blocks);
     if (/^https?:\/\//i.test(source.url || "")) {  // never a javascript: URL from a corpus file
       const link = el("a", "", "Read the original article");
       Object.assign(link, {href: source.url, rel: "noopener noreferrer", target: "_blank"});
@@ -245,9 +255,10 @@ async function openCitation(button) {
   }
 }
 
-/** Return an article's lines as paragraphs, the cited span [start, end) in <mark>s, and the first mark. */
-function articleParagraphs(source, start, end) {
-  const paragraphs = [];
+/** Return an article's lines as headings and paragraphs, the cited span [start, end) in <mark>s, and the first mark. */
+function articleBlocks(source, start, end) {
+  const blocks = [];
+  const headings = new Map((source.headings || []).map((heading) => [heading.start, heading.text]));
   let cited = null;
   let offset = source.body_start || 0;
   for (const line of source.text.slice(offset).split("\n")) {
@@ -255,6 +266,10 @@ function articleParagraphs(source, start, end) {
     const lineEnd = offset + line.length;
     offset = lineEnd + 1;
     if (!line.trim()) continue;
+    if (headings.has(lineStart)) {  // never cited: no passage holds a heading
+      blocks.push(el("h3", "article-heading", headings.get(lineStart)));
+      continue;
+    }
     const paragraph = el("p");
     const from = Math.max(start, lineStart);
     const to = Math.min(end, lineEnd);
@@ -265,9 +280,9 @@ function articleParagraphs(source, start, end) {
     } else {
       paragraph.append(line);
     }
-    paragraphs.push(paragraph);
+    blocks.push(paragraph);
   }
-  return {paragraphs, cited};
+  return {blocks, cited};
 }
 
 /** Grow the question box with its text, up to the height the stylesheet allows. */

@@ -26,6 +26,8 @@ DESKTOP = {"width": 1280, "height": 800}
 PROBE = """Quokka pose <img src=x onerror="window.__xss='title'">
 The quokka pose is a made-up position used to test this page. <script>window.__xss='text'</script>
 Hold the quokka pose <img src=x onerror="window.__xss='image'"> and breathe out.
+Breathing <b onclick="window.__xss='heading'">out</b>
+Breathe out slowly through the mouth while you hold the quokka pose.
 """
 
 

@@ -42,7 +42,7 @@ def test_enter_sends_and_the_answer_is_cited(chat):
     dialog = page.locator("dialog#article")
     cited = dialog.locator("mark.cited")
     cited.first.wait_for(timeout=TIMEOUT)
-    assert dialog.locator("#article-title").inner_text() in first.inner_text()
+    assert first.get_attribute("title").startswith(dialog.locator("#article-title").inner_text())
     assert " ".join(" ".join(cited.all_inner_texts()).split()) == " ".join(passage_text.split())
     assert cited.first.evaluate("""mark => {
         const box = mark.getBoundingClientRect(), view = mark.closest('.article-text').getBoundingClientRect();
@@ -175,7 +175,8 @@ def test_markup_in_an_article_stays_text(chat):
     text = page.locator("#article-text").inner_text()
     assert "<script>window.__xss='text'</script>" in text
     assert page.locator("#article-title").inner_text().startswith("Quokka pose <img")
-    assert page.locator("body img, #article-text script, #messages script").count() == 0
+    assert "Breathing <b onclick=\"window.__xss='heading'\">out</b>" in page.locator("#article-text h3").all_inner_texts()
+    assert page.locator("body img, #article-text script, #article-text b, #messages script").count() == 0
     assert page.locator("#article a").count() == 0  # its javascript: URL is not made a link
     chat.screenshot("markup-article-desktop")
     assert page.evaluate("window.__xss") is None
@@ -229,6 +230,25 @@ def test_header_and_question_box_stay_put_while_only_the_conversation_scrolls(ea
     assert abs(layout["composer"] - layout["view"]) < 1, layout  # the question box at the bottom, no band under it
     assert layout["chat"] and layout["chatScrolled"], layout  # the conversation scrolls, to the latest answer
     assert page.get_by_role("button", name="New chat").is_visible()
+
+
+def test_a_citation_keeps_to_one_line_on_a_phone_with_the_full_title_on_hover_and_in_the_reader(phone_chat):
+    page = phone_chat.page
+    answer = ask(page, "Why do my hip flexors hurt?")
+    full = "Ultimate Guide to the Iliopsoas: What it does, why it hurts, and what to do about it"
+    guide = answer.locator(".citation", has_text="Ultimate Guide").first
+    assert guide.get_attribute("title").startswith(f"{full} › ")
+    assert guide.locator(".citation-title").inner_text() == "Ultimate Guide to the Iliopsoas"
+    for citation in answer.locator(".citation").all():
+        assert citation.bounding_box()["height"] < 40  # one line; two would be over 50 px
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    phone_chat.screenshot("citations-phone")
+    guide.click()
+    dialog = page.locator("dialog#article")
+    dialog.locator("mark.cited").first.wait_for(timeout=TIMEOUT)
+    assert dialog.locator("#article-title").inner_text() == full
+    assert "What does the psoas do?" in dialog.locator("#article-text h3").all_inner_texts()  # headings look like it
+    phone_chat.screenshot("article-headings-phone")
 
 
 def test_phone_width(phone_chat):
