@@ -10,10 +10,15 @@ PORT ?= 8000
 
 .PHONY: run test eval bench bench-http index clean
 
-# Reinstall whenever pyproject.toml changes.
+# Reinstall whenever pyproject.toml changes. Running needs the package alone; tests add the test extra
+# (playwright, schemathesis...), in a stamp of their own so `make test` after `make run` still installs it.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -27,7 +32,7 @@ index: $(VENV)/.installed
 run: index
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed
+test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest
 
 # Every question set there is; a set that is missing (../shared outside a checkout) is skipped.

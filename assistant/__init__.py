@@ -18,8 +18,8 @@ def create_app(config: Mapping | None = None):
     """
     from flask import Flask
 
-    from . import admin, api, openai_compat, openapi, site
-    from .config import bundled_dir, default_corpus_dir, default_index_path, secrets_from_env
+    from . import admin, api, openai_compat, openapi, request_log, site
+    from .config import bundled_dir, default_corpus_dir, default_index_path, verbatim_from_env
     from .holder import IndexHolder
 
     app = Flask(__name__, static_folder=str(bundled_dir("web")), static_url_path="/static")
@@ -37,9 +37,12 @@ def create_app(config: Mapping | None = None):
         CORPUS_CHECK_SECONDS=5,  # how often a corpus changed under the server is looked for (0: never)
         API_KEY=None,  # without one, /v1/ takes any bearer key or none
         PUBLIC_URL=None,  # the chat page's address in /v1/ replies' links (default: the address asked)
+        CONTACT=None,  # the owner's line after the urgent-care and fallback texts ("Call us on ...")
+        REQUEST_LOG=True,  # one line per request on stderr: method, path, status, milliseconds
+        LOG_QUESTIONS=True,  # false keeps anything that may hold a question (query strings) out of the logs
     )
     app.config.from_prefixed_env("ASSISTANT")
-    app.config.from_mapping(secrets_from_env())
+    app.config.from_mapping(verbatim_from_env())
     if config:
         app.config.from_mapping(config)
     corpus = Path(str(app.config["CORPUS"]))
@@ -47,6 +50,7 @@ def create_app(config: Mapping | None = None):
     check_seconds = api.amount(app.config, "CORPUS_CHECK_SECONDS", (int, float))
     app.extensions["assistant"] = IndexHolder(corpus, index_path, check_seconds)
     app.json.sort_keys = False  # the engine's result object goes out as the engine built it
+    request_log.init_app(app)
     api.init_app(app)
     admin.init_app(app)
     openai_compat.init_app(app)

@@ -18,7 +18,7 @@ from . import index as index_module
 from .api import json_body
 from .config import max_file_bytes
 from .documents import add_documents, corpus_lock, remove_document
-from .errors import AssistantError, BadDocument, DocumentExists, LastDocument
+from .errors import AssistantError, BadDocument, DocumentExists, LastDocument, NameTaken
 from .ratelimit import RateLimit
 
 bp = Blueprint("admin", __name__, url_prefix="/api")
@@ -71,6 +71,8 @@ def add_document():
             report = add_documents(holder.corpus_dir, [(name, data)], lambda: reindex(holder), replace=replace)
     except BadDocument as error:
         raise BadRequest(str(error)) from None
+    except NameTaken as error:  # the flag's name is the edge's: replace=true here, --replace on the command line
+        raise Conflict(f'{error}; send replace=true (or "replace": true in JSON) to update it') from None
     except DocumentExists as error:
         raise Conflict(str(error)) from None
     return jsonify(document=name, report=report_json(report)), 201

@@ -10,10 +10,12 @@ from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 from .answer import answer, check_question
 from .answer_cache import AnswerCache
 from .config import DEFAULT_TOP_K, MAX_HISTORY, MAX_QUESTION_CHARS
+from .chunking import headings
 from .corpus import Document
 from .errors import AssistantError, BadQuestion, BadSetting, DocumentNotFound
 from .index import Index
 from .ratelimit import RateLimit
+from .safety import with_contact
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 # Makes the JSON body of an error from its status, message and exception (None when waitress refuses a body).
@@ -103,8 +105,9 @@ def answer_json(question, history, top_k) -> str:
         raise BadQuestion(f"history holds {len(history)} questions; send at most {MAX_HISTORY} (the latest ones)")
     question, history, top_k = check_question(question, history, top_k)
     index = current_index()
-    return current_app.extensions["answers"].get(
-        index, (question, tuple(history), top_k), lambda: current_app.json.dumps(answer(index, question, history, top_k)))
+    contact = current_app.config["CONTACT"]
+    return current_app.extensions["answers"].get(index, (question, tuple(history), top_k), lambda: current_app.json.dumps(
+        with_contact(answer(index, question, history, top_k), contact)))
 
 
 def json_object(example: str = EXAMPLE) -> dict:
@@ -153,10 +156,12 @@ def sources():
 
 @bp.get("/sources/<source_id>")
 def source(source_id: str):
-    """Return one article's title and text, so a citation's offsets can be shown in context."""
+    """Return one article's title, text and section headings, so a citation's offsets can be shown in context."""
     for document in current_index().documents:
         if document.source == source_id:
-            return jsonify(source_summary(document) | {"text": document.text, "body_start": document.body_start})
+            return jsonify(source_summary(document) | {
+                "text": document.text, "body_start": document.body_start,
+                "headings": [{"start": start, "end": end, "text": name} for start, end, name in headings(document)]})
     raise DocumentNotFound(f"no article with id {source_id!r}; GET /api/sources lists them")
 
 

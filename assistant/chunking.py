@@ -191,11 +191,23 @@ def chunk(document: Document, target: int | None = None) -> list[Passage]:
             continue
         flush()
         if kind == "heading":
-            line = text[start:end].strip()
-            heading = MARKDOWN_HEADING.match(line) if markdown else None
-            section = heading.group(1) if heading else line
+            section = section_name(text[start:end], markdown)
     flush()
     return passages
+
+
+def section_name(line: str, markdown: bool = False) -> str:
+    """Return the name of the section a heading line opens ("## Nerve supply ##" in Markdown: "Nerve supply")."""
+    line = line.strip()
+    heading = MARKDOWN_HEADING.match(line) if markdown else None
+    return heading.group(1) if heading else line
+
+
+def headings(document: Document) -> list[tuple[int, int, str]]:
+    """Return the (start, end, section name) of each heading line of a document, as chunk() reads them."""
+    markdown = document.source.lower().endswith(MARKDOWN_SUFFIXES)
+    return [(start, end, section_name(document.text[start:end], markdown))
+            for kind, start, end in classify_lines(document.text, document.body_start, markdown) if kind == "heading"]
 
 
 def pack(section: str | None, sentences: list[tuple[int, int]], target: int) -> list[Passage]:

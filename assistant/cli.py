@@ -10,12 +10,13 @@ import click
 
 from . import index as index_module
 from .answer import answer
-from .config import DEFAULT_TOP_K, MAX_TOP_K, default_corpus_dir, default_index_path
+from .config import DEFAULT_TOP_K, MAX_TOP_K, contact, default_corpus_dir, default_index_path
 from .documents import add_documents, corpus_lock, remove_document
-from .errors import AssistantError
+from .errors import AssistantError, BadQuestion, NameTaken
 from .evaluate import evaluate, load_questions
-from .safety import LOW_CONFIDENCE_NOTE
+from .safety import LOW_CONFIDENCE_NOTE, with_contact
 
+JSONL_LINE = 'each line must be a JSON object like {"question": "How do I stretch my hip flexors?", "history": []}'
 # Show a progress bar when a build reads at least this many documents (or embeds this many batches).
 PROGRESS_THRESHOLD = 200
 
@@ -96,7 +97,7 @@ def cli(ctx, corpus, index_path):
 
 
 @cli.command()
-@click.argument("question", required=False)
+@click.argument("question", nargs=-1)
 @click.option("--history", "-H", multiple=True, metavar="Q", help="An earlier question of the chat (repeatable, oldest first).")
 @click.option("--top-k", "-k", type=click.IntRange(1, MAX_TOP_K), default=DEFAULT_TOP_K, show_default=True,
               help="How many passages to return.")
@@ -105,34 +106,50 @@ def cli(ctx, corpus, index_path):
               help='Answer many: one {"question": ..., "history": [...]} a line ("-" for stdin); one result a line out.')
 @click.pass_obj
 def ask(settings: Settings, question, history, top_k, as_json, jsonl):
-    """Answer QUESTION with the best passages from the articles, each cited."""
+    """Answer QUESTION with the best passages from the articles, each cited.
+
+    The words of QUESTION need no quotes: `assistant ask psoas pain` asks "psoas pain".
+    """
+    question = " ".join(question) if question else None  # a shell splits an unquoted question into words
     if (question is None) == (jsonl is None):
         raise click.UsageError("give a QUESTION or --jsonl FILE (one of the two)")
     index = settings.load_index()
     if jsonl is not None:
         ask_many(index, jsonl, top_k)
         return
-    result = answer(index, question, list(history), top_k)
+    result = with_contact(answer(index, question, list(history), top_k), contact())
     click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else render(result))
 
 
 def ask_many(index, lines, top_k: int) -> None:
-    """Answer one JSON request a line; a bad line gets {"error": ...} in its place, and exit status 1 at the end."""
-    failed = 0
+    """Answer one JSON request a line; a bad line gets {"error": ...} in its place, and exit status 2 at the end."""
+    failed = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            request = json.loads(line)
-            if not isinstance(request, dict):
-                raise AssistantError('each line must be a JSON object like {"question": "...", "history": []}')
-            result = answer(index, request.get("question"), request.get("history") or [], top_k)
-        except (json.JSONDecodeError, AssistantError) as error:
-            failed += 1
-            result = {"error": f"line {number}: {error}"}
+            result = with_contact(answer(index, *read_request(line), top_k), contact())
+        except AssistantError as error:
+            failed.append(f"line {number}: {error}")
+            result = {"error": failed[-1]}
         click.echo(json.dumps(result, ensure_ascii=False))
     if failed:
-        raise click.ClickException(f"{failed} line(s) could not be answered; see the error objects in the output")
+        more = f" (and {len(failed) - 1} more; see the error objects in the output)" if len(failed) > 1 else ""
+        raise InputError(f"{getattr(lines, 'name', 'stdin')}, {failed[0]}{more}")
+
+
+def read_request(line: str) -> tuple:
+    """Return the question and history of one line of a --jsonl file.
+
+    Raises BadQuestion saying how to write the line.
+    """
+    try:
+        request = json.loads(line.rstrip("\r\n"))  # without its newline, an error's column is the file's
+    except json.JSONDecodeError as error:
+        raise BadQuestion(f"not JSON ({error.msg} at column {error.colno}); {JSONL_LINE}") from None
+    if not isinstance(request, dict):
+        raise BadQuestion(JSONL_LINE)
+    return request.get("question"), request.get("history") or []
 
 
 def render(result: dict) -> str:
@@ -184,8 +201,13 @@ def add(settings: Settings, files, replace):
         if not path.is_file():
             raise InputError(f"{path}: no such file")
         items.append((path.name, path.read_bytes()))
-    report = add_documents(settings.corpus, items, lambda: _reindex(settings), replace=replace)
-    click.echo(f"Added {', '.join(name for name, _ in items)}. Indexed {summary(report)}")
+    try:
+        report = add_documents(settings.corpus, items, lambda: _reindex(settings), replace=replace)
+    except NameTaken as error:
+        raise InputError(f"{error}; use --replace to update it") from None
+    done = [(verb, [name for name, _ in items if name in names]) for verb, names in
+            [("Added", report.added), ("Updated", report.updated), ("Unchanged (the same text)", report.unchanged)]]
+    click.echo(" ".join(f"{verb}: {', '.join(names)}." for verb, names in done if names) + f" Indexed {summary(report)}")
 
 
 @cli.command()

@@ -20,9 +20,9 @@ MAX_TOP_K = 10
 DEFAULT_TOP_K = 3
 MAX_PASSAGE_CHARS = 600
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
-# Settings that are secrets, read from ASSISTANT_<NAME> exactly as written: the app's
-# from_prefixed_env reads values as JSON, which would turn "123" or "true" into a number or a bool.
-SECRETS = ("ADMIN_TOKEN", "API_KEY")
+# Settings of free text (secrets, the contact line), read from ASSISTANT_<NAME> exactly as written: the
+# app's from_prefixed_env reads values as JSON, which would turn "123" or "true" into a number or a bool.
+VERBATIM = ("ADMIN_TOKEN", "API_KEY", "CONTACT")
 
 
 def bundled_dir(name: str) -> Path:
@@ -47,15 +47,20 @@ def default_index_path(corpus_dir: Path) -> Path:
     return Path(platformdirs.user_data_dir("assistant")) / f"index-{key}.npz"
 
 
-def secrets_from_env() -> dict[str, str]:
-    """Return the secret settings set in the environment (ASSISTANT_ADMIN_TOKEN, ASSISTANT_API_KEY), as written."""
-    return {name: os.environ[f"ASSISTANT_{name}"] for name in SECRETS if os.environ.get(f"ASSISTANT_{name}")}
+def verbatim_from_env() -> dict[str, str]:
+    """Return the free-text settings set in the environment (ASSISTANT_ADMIN_TOKEN, _API_KEY, _CONTACT), as written."""
+    return {name: os.environ[f"ASSISTANT_{name}"] for name in VERBATIM if os.environ.get(f"ASSISTANT_{name}")}
 
 
 def max_file_bytes() -> int:
     """Return the largest source file `add` accepts (ASSISTANT_MAX_FILE_BYTES, default 5 MB)."""
     value = os.environ.get("ASSISTANT_MAX_FILE_BYTES", "")
     return int(value) if value.isdigit() else DEFAULT_MAX_FILE_BYTES
+
+
+def contact() -> str | None:
+    """Return ASSISTANT_CONTACT, the owner's line for the urgent-care and fallback texts ("Call us on ..."), or None."""
+    return os.environ.get("ASSISTANT_CONTACT", "").strip() or None
 
 
 def semantic_enabled() -> bool:

@@ -16,7 +16,7 @@ from typing import Callable
 
 from .config import max_file_bytes
 from .corpus import SUFFIXES, document_paths, parse_document
-from .errors import BadDocument, CorpusNotFound, DocumentExists, DocumentNotFound, LastDocument
+from .errors import BadDocument, CorpusNotFound, DocumentExists, DocumentNotFound, LastDocument, NameTaken
 from .files import write_atomically
 
 LOCK_FILE = ".assistant.lock"
@@ -92,7 +92,7 @@ def check_new_documents(corpus_dir: Path, items: list[tuple[str, bytes]], replac
             raise BadDocument(f"{name}: {len(data):,} bytes is over the {limit:,}-byte limit (ASSISTANT_MAX_FILE_BYTES)")
         parse_document(name, data)
         if name in existing and not replace:
-            raise DocumentExists(f"{name}: a document of that name is already in the corpus; use --replace to update it")
+            raise NameTaken(f"{name}: a document of that name is already in the corpus")
         digest = hashlib.sha256(data).hexdigest()
         same = [other for other, known in {**existing, **seen}.items() if known == digest and other != name]
         if same:

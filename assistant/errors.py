@@ -21,6 +21,10 @@ class DocumentExists(AssistantError):
     """A document of that name, or with the same content, is already in the corpus."""
 
 
+class NameTaken(DocumentExists):
+    """A document of that name is already in the corpus: replacing it would update it."""
+
+
 class DocumentNotFound(AssistantError, LookupError):
     """No document of that name is in the corpus."""
 

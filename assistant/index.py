@@ -197,33 +197,39 @@ def corpus_listing(corpus_dir: Path) -> list[tuple] | None:
         return None
 
 
-def build(corpus_dir: Path, previous: Index | None = None, progress: Progress = no_progress) -> tuple[Index, BuildReport]:
-    """Build the index of a corpus folder, re-chunking only documents that changed since `previous`.
+def build(corpus_dir: Path, previous: Index | None = None, progress: Progress = no_progress,
+          full: bool = False) -> tuple[Index, BuildReport]:
+    """Build the index of a corpus folder, re-chunking only documents that changed since `previous` (all if `full`).
 
     Raises CorpusNotFound, BadDocument or BadSynonyms when the corpus cannot be read.
     """
     fingerprint = corpus_fingerprint(corpus_dir)
     return build_from_documents(load_corpus(corpus_dir), read_synonyms(corpus_dir), previous, progress,
-                                fingerprint=fingerprint, corpus_dir=str(corpus_dir))
+                                fingerprint=fingerprint, corpus_dir=str(corpus_dir), full=full)
 
 
 def build_from_documents(documents: list[Document], synonyms: dict | None = None, previous: Index | None = None,
-                         progress: Progress = no_progress, fingerprint: str = "", corpus_dir: str = "") -> tuple[Index, BuildReport]:
-    """Build an index of documents already read (benchmarks use this to index other collections)."""
+                         progress: Progress = no_progress, fingerprint: str = "", corpus_dir: str = "",
+                         full: bool = False) -> tuple[Index, BuildReport]:
+    """Build an index of documents already read (benchmarks use this to index other collections).
+
+    The report compares with `previous`; its work is reused unless `full`.
+    """
     started = time.perf_counter()
-    if previous is not None and previous.meta.get("engine") != engine_signature():
-        previous = None  # chunked by another version: nothing can be reused
     old = {d.source: (i, d) for i, d in enumerate(previous.documents)} if previous else {}
+    if full or previous is not None and previous.meta.get("engine") != engine_signature():
+        previous = None  # asked for, or chunked by another version: nothing is reused
     report = BuildReport(removed=sorted(set(old) - {d.source for d in documents}))
     passages: list[tuple[int, chunking.Passage]] = []
     for doc_id, document in enumerate(progress(documents)):
         before = old.get(document.source)
-        if before and before[1].sha256 == document.sha256:
+        same = before is not None and before[1].sha256 == document.sha256
+        if same:
             report.unchanged.append(document.source)
-            passages.extend((doc_id, p) for p in _passages_of(previous, before[0]))
         else:
             (report.updated if before else report.added).append(document.source)
-            passages.extend((doc_id, p) for p in chunking.chunk(document))
+        kept = _passages_of(previous, before[0]) if same and previous is not None else chunking.chunk(document)
+        passages.extend((doc_id, p) for p in kept)
     reusable = previous is not None and previous.semantic and previous.meta.get("model") == model_id()
     vectors = known_vectors(previous) if reusable else {}
     index = _assemble(documents, passages, synonyms or {}, fingerprint, corpus_dir, vectors, progress)
@@ -461,12 +467,10 @@ def reindex(corpus_dir: Path, path: Path, progress: Progress = no_progress, full
 
     Raises CorpusNotFound, BadDocument or BadSynonyms; the old index file is then untouched.
     """
-    previous = None
-    if not full:
-        try:
-            previous = load(path)
-        except IndexUnavailable:
-            previous = None
-    index, report = build(corpus_dir, previous=previous, progress=progress)
+    try:
+        previous = load(path)  # read even when `full`: the report says what changed since
+    except IndexUnavailable:
+        previous = None
+    index, report = build(corpus_dir, previous=previous, progress=progress, full=full)
     save(index, path)
     return report

@@ -66,7 +66,12 @@ SCHEMAS = {
     "Passage": {
         "type": "object",
         "required": ["id", "text", "score", "citation"],
-        "properties": {"id": STRING, "text": STRING, "score": {"type": "number"}, "citation": ref("Citation")},
+        "properties": {
+            "id": STRING, "text": STRING, "citation": ref("Citation"),
+            "score": {"type": "number", "description": "The fused ranking score (BM25 and semantic z-scores, "
+                                                       "weighted): higher is better, so it decreases down the list; "
+                                                       "it compares within one answer only."},
+        },
     },
     "Answer": {
         "type": "object",
@@ -78,7 +83,7 @@ SCHEMAS = {
                            "description": "How surely the first passage answers: high, low (the passages may not "
                                           "answer exactly), or null when found is false."},
             "answer": {"type": "string", "description": "The best sentence, the urgent-care advice or the fallback."},
-            "passages": {"type": "array", "items": ref("Passage")},
+            "passages": {"type": "array", "items": ref("Passage"), "description": "Ranked, best first."},
             "urgent": {"type": "boolean", "description": "True when the question describes a red flag."},
             "disclaimer": STRING,
         },
@@ -131,9 +136,15 @@ SCHEMAS = {
     "Source": {
         "allOf": [ref("SourceSummary"), {
             "type": "object",
-            "required": ["text", "body_start"],
-            "properties": {"text": STRING, "body_start": {**COUNT, "description": "Where the article's body "
-                                                          "begins, after any front matter."}},
+            "required": ["text", "body_start", "headings"],
+            "properties": {
+                "text": STRING,
+                "body_start": {**COUNT, "description": "Where the article's body begins, after any front matter."},
+                "headings": {"type": "array", "description": "The section headings, in order: each line's offsets "
+                                                             "in text and the section's name, as citations give it.",
+                             "items": {"type": "object", "required": ["start", "end", "text"],
+                                       "properties": {"start": COUNT, "end": COUNT, "text": STRING}}},
+            },
         }],
     },
 }

@@ -15,10 +15,10 @@ URGENT_MESSAGE = (
     "control, or sudden severe pain. Do not wait for these articles."
 )
 
+# No example questions here: the chat page shows its own as buttons under this text.
 FALLBACK = (
     "Sorry, our articles do not answer that. They cover the iliopsoas (hip flexor) muscles: their anatomy, "
-    "what they do, why they get tight or hurt, and how to stretch, strengthen and release them. "
-    "Try asking, for example, \"How do I stretch my hip flexors?\" or \"Which nerve supplies the iliacus?\""
+    "what they do, why they get tight or hurt, and how to stretch, strengthen and release them."
 )
 
 # Vocabulary for the situations, in lay words as well as clinical ones. Each red flag
@@ -59,6 +59,14 @@ RED_FLAGS: dict[str, list[str]] = {
     "severe pain and cannot move the leg": [_SEVERE, _NEGATION + _STAND],
 }
 _COMPILED = {name: [re.compile(p, re.I) for p in patterns] for name, patterns in RED_FLAGS.items()}
+
+
+def with_contact(result: dict, contact: str | None) -> dict:
+    """Return the result with the owner's contact line (ASSISTANT_CONTACT) on a line of its own after the
+    urgent-care or fallback text; unchanged when there is no contact line or the articles answered."""
+    if not contact or result["found"] and not result["urgent"]:
+        return result
+    return {**result, "answer": f"{result['answer']}\n{contact}"}
 
 
 def red_flags(text: str) -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -148,6 +149,8 @@ def main() -> int:
                         help="diagnosis only: /api/answer returns one fixed result, to measure the HTTP layer alone")
     args = parser.parse_args()
     logging.getLogger("waitress").setLevel(logging.ERROR)  # "Task queue depth" notes are expected under load
+    # The request log stays on, as in `assistant serve`, but its thousands of lines a second go nowhere.
+    logging.getLogger("assistant.requests").addHandler(logging.FileHandler(os.devnull))
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
     measures = {"GET /api/health": [], "POST /api/answer": [], "  answer cache off": []}

@@ -110,7 +110,7 @@ HANDOUT = (bundled_dir("corpus") / "the-iliopsoas-clinic-handout.txt").read_byte
     ("latin.txt", b"caf\xe9 au lait for the psoas", 400, "not UTF-8"),
     ("tool.exe", b"MZ\x90 not a document", 400, "unsupported file type"),
     ("copy.txt", HANDOUT, 409, "same text is already in the corpus"),
-    ("the-iliopsoas-clinic-handout.txt", NEW_FACT.encode(), 409, "use --replace"),
+    ("the-iliopsoas-clinic-handout.txt", NEW_FACT.encode(), 409, "send replace=true"),
 ])
 def test_refused_uploads_leave_corpus_and_index_byte_for_byte(admin, admin_app, name, data, status, message):
     from io import BytesIO

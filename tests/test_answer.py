@@ -1,4 +1,7 @@
 """Answers: the result object, citations, fallback, red flags, follow-ups, bad questions."""
+import json
+from pathlib import Path
+
 import pytest
 
 from assistant import index as index_module
@@ -22,6 +25,14 @@ def test_result_has_the_documented_shape(index):
         assert set(passage) == {"id", "text", "score", "citation"}
         assert set(passage["citation"]) == {"source", "title", "section", "start", "end"}
         assert isinstance(passage["score"], float) and passage["score"] > 0
+
+
+def test_passages_come_as_ranked_their_score_decreasing(index):
+    for line in (Path(__file__).parent / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+        question = json.loads(line)
+        result = answer(index, question["question"], question.get("history", []), top_k=5)
+        scores = [passage["score"] for passage in result["passages"]]
+        assert scores == sorted(scores, reverse=True), question["question"]
 
 
 def test_passage_text_is_the_cited_source_text(index):

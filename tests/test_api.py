@@ -81,6 +81,16 @@ def test_red_flag_question_is_urgent(client):
     assert "urgent" in result["answer"]
 
 
+def test_the_owners_contact_line_follows_the_urgent_and_fallback_texts(make_app, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_CONTACT", "0123 456 789")  # all digits: must stay text, not become a number
+    client = make_app().test_client()
+    for question in ("What is the capital of France?", "I fell and now I cannot put any weight on my leg"):
+        assert ask(client, question=question).get_json()["answer"].endswith("\n0123 456 789")
+    assert "0123" not in ask(client, question=STRETCH).get_json()["answer"]  # not after an answer from the articles
+    monkeypatch.delenv("ASSISTANT_CONTACT")
+    assert "\n" not in ask(make_app().test_client(), question="What is the capital of France?").get_json()["answer"]
+
+
 TOO_BIG = json.dumps({"question": "hip " * 5000})
 
 
@@ -147,6 +157,18 @@ def test_source_returns_title_and_text(client):
     assert body["id"] == "the-iliopsoas-clinic-handout.txt"
     assert body["title"] == "The Iliopsoas"
     assert "iliopsoas" in body["text"].lower()
+
+
+def test_source_gives_the_section_headings_that_citations_name(client):
+    guide = "ultimate-guide-to-the-iliopsoas.txt"
+    body = client.get(f"/api/sources/{guide}").get_json()
+    names = [heading["text"] for heading in body["headings"]]
+    assert "What does the psoas do?" in names
+    for heading in body["headings"]:
+        assert body["text"][heading["start"]:heading["end"]].strip() == heading["text"]
+    passages = ask(client, question="What does the psoas do?", top_k=10).get_json()["passages"]
+    sections = {p["citation"]["section"] for p in passages if p["citation"]["source"] == guide}
+    assert sections and sections <= set(names)
 
 
 def test_unknown_source_is_a_json_404(client):

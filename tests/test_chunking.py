@@ -2,7 +2,7 @@
 import pytest
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from assistant.chunking import chunk, classify_lines, sentence_splitter
+from assistant.chunking import chunk, classify_lines, headings, sentence_splitter
 from assistant.config import MAX_PASSAGE_CHARS, bundled_dir
 from assistant.corpus import load_corpus, parse_document
 
@@ -96,11 +96,15 @@ def test_markdown_headings_are_sections_that_no_passage_crosses():
     text = ("# Psoas guide\n\nThe psoas is a deep muscle. It joins the spine to the thigh.\n\n"
             "## nerve supply ##\nThe lumbar plexus supplies the psoas. Its branches enter the muscle.\n"
             "### how to stretch it\nkneel and lunge forward gently. hold it for thirty seconds.\n")
-    passages = chunk(parse_document("guide.md", text.encode(), {}))
+    document = parse_document("guide.md", text.encode(), {})
+    passages = chunk(document)
     assert {p.section for p in passages} == {"Psoas guide", "nerve supply", "how to stretch it"}
     for p in passages:
         body = text[p.start:p.end]
         assert "#" not in body and "nerve supply" not in body and "how to stretch it" not in body
+    found = headings(document)  # the lines the article reader shows as headings, named as the sections are
+    assert [name for _, _, name in found] == ["Psoas guide", "nerve supply", "how to stretch it"]
+    assert [text[start:end] for start, end, _ in found] == ["# Psoas guide", "## nerve supply ##", "### how to stretch it"]
 
 
 def test_a_hash_line_in_plain_text_is_not_a_markdown_heading():

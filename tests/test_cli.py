@@ -1,7 +1,10 @@
 """The command line through click's CliRunner: ask, --json, --jsonl, reindex, eval, and errors."""
 import json
 import os
+import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -38,6 +41,18 @@ def test_ask_json_prints_the_result_object(run):
     assert data["found"] is True and len(data["passages"]) == 2
 
 
+def test_ask_joins_the_words_of_an_unquoted_question(run):
+    result = run("ask", "psoas", "pain", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["question"] == "psoas pain"
+
+
+def test_ask_adds_the_owners_contact_line_to_the_fallback(run, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_CONTACT", "Call the clinic on 0123 456 789.")
+    result = run("ask", "What is the capital of France?")
+    assert "do not answer that" in result.stdout and "\nCall the clinic on 0123 456 789.\n" in result.stdout
+
+
 def test_ask_with_history(run):
     result = run("ask", "How long do I hold it?", "--history",
                  "How can I strengthen my iliopsoas while standing with a resistance loop?", "--json")
@@ -61,7 +76,30 @@ def test_ask_jsonl_answers_one_line_per_request_in_one_process(run):
     assert len(outputs) == 4
     assert outputs[0]["found"] and len(outputs[0]["passages"]) == 1
     assert outputs[2]["error"].startswith("line 3:") and "blank" in outputs[3]["error"]
-    assert result.exit_code == 1
+    assert result.exit_code == 2
+    assert "line 3: not JSON" in result.stderr and "and 1 more" in result.stderr
+
+
+def test_ask_jsonl_says_which_line_is_broken_and_how_to_write_it(run, tmp_path):
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text(json.dumps({"question": "What is fascia?"}) + '\n{"question": "psoas",\n')
+    result = run("ask", "--jsonl", str(questions))
+    assert result.exit_code == 2
+    message = result.stderr.splitlines()[-1]  # after "Index built: ..."
+    assert message.startswith(f"Error: {questions}, line 2: not JSON (Expecting property name")
+    assert re.findall(r"\bline \d+", message) == ["line 2"]  # one line number: the file's
+    assert message.endswith('each line must be a JSON object like {"question": "How do I stretch my hip flexors?", '
+                            '"history": []}')
+
+
+def test_ask_jsonl_with_plain_questions_says_each_line_must_be_json(run, tmp_path):
+    questions = tmp_path / "questions.txt"
+    questions.write_text("How do I stretch my hip flexors?\nWhat is fascia?\n")
+    result = run("ask", "--jsonl", str(questions))
+    errors = [json.loads(line)["error"] for line in result.stdout.splitlines()]
+    assert [error.split(":")[0] for error in errors] == ["line 1", "line 2"]
+    assert all('each line must be a JSON object like {"question": ' in error for error in errors)
+    assert result.exit_code == 2 and "and 1 more" in result.stderr
 
 
 def test_reindex_prints_a_one_line_summary(run):
@@ -71,6 +109,8 @@ def test_reindex_prints_a_one_line_summary(run):
     assert run.index.is_file()
     again = run("reindex")
     assert "4 unchanged" in again.stdout
+    full = run("reindex", "--full")
+    assert "0 added, 0 updated, 0 removed, 4 unchanged" in full.stdout  # re-read, yet nothing was added
 
 
 def test_eval_prints_the_figures(run, tmp_path):
@@ -127,6 +167,14 @@ def test_environment_variables_set_corpus_and_index(tmp_path, monkeypatch):
     monkeypatch.setenv("ASSISTANT_INDEX", str(tmp_path / "env.npz"))
     result = CliRunner().invoke(cli, ["reindex"])
     assert "3 documents" in result.stdout and (tmp_path / "env.npz").is_file()
+
+
+def test_python_m_assistant_without_its_dependencies_says_how_to_run_it():
+    # As a Python outside .venv (the system's) does: a dependency cannot be imported.
+    code = "import runpy, sys; sys.modules['rank_bm25'] = None; runpy.run_module('assistant', run_name='__main__')"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "`make run`" in result.stderr and ".venv/bin/assistant" in result.stderr
 
 
 def test_help_explains_the_commands():

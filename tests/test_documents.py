@@ -10,7 +10,7 @@ from assistant import index as index_module
 from assistant.cli import cli
 from assistant.config import bundled_dir
 from assistant.documents import add_documents, remove_document
-from assistant.errors import BadDocument, DocumentExists, DocumentNotFound, LastDocument
+from assistant.errors import BadDocument, DocumentExists, DocumentNotFound, LastDocument, NameTaken
 
 NEW_FACT = b"Zumba Tuesday\n\nThe psoas enjoys zumba classes on Tuesdays, says our trainer.\n"
 
@@ -44,11 +44,25 @@ def test_add_then_ask_finds_the_new_fact_with_its_citation(setup, tmp_path):
     assert '"source": "zumba.txt"' in answer.stdout and "zumba classes on Tuesdays" in answer.stdout
 
 
+def test_add_says_what_became_of_each_file(setup, tmp_path):
+    corpus, index_path = setup
+    (tmp_path / "zumba.txt").write_bytes(NEW_FACT)
+    shutil.copy(corpus / "the-iliopsoas-clinic-handout.txt", tmp_path)
+    taken = invoke(corpus, index_path, "add", str(tmp_path / "the-iliopsoas-clinic-handout.txt"))
+    assert taken.exit_code == 2 and "already in the corpus; use --replace to update it" in taken.output
+    same = invoke(corpus, index_path, "add", "--replace", str(tmp_path / "the-iliopsoas-clinic-handout.txt"))
+    assert same.output.startswith("Unchanged (the same text): the-iliopsoas-clinic-handout.txt. Indexed ")
+    (tmp_path / "the-iliopsoas-clinic-handout.txt").write_bytes(NEW_FACT + b"More.\n")
+    both = invoke(corpus, index_path, "add", "--replace", *(str(tmp_path / name) for name in
+                                                             ("zumba.txt", "the-iliopsoas-clinic-handout.txt")))
+    assert both.output.startswith("Added: zumba.txt. Updated: the-iliopsoas-clinic-handout.txt. Indexed ")
+
+
 def test_replace_updates_and_remove_takes_out(setup):
     corpus, index_path = setup
     reindex = lambda: index_module.reindex(corpus, index_path)  # noqa: E731
     add_documents(corpus, [("zumba.txt", NEW_FACT)], reindex)
-    with pytest.raises(DocumentExists, match="--replace"):
+    with pytest.raises(NameTaken, match="already in the corpus"):
         add_documents(corpus, [("zumba.txt", NEW_FACT + b"More.\n")], reindex)
     report = add_documents(corpus, [("zumba.txt", NEW_FACT + b"More.\n")], reindex, replace=True)
     assert report.updated == ["zumba.txt"]

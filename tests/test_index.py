@@ -6,6 +6,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from assistant import index as index_module
+from assistant.chunking import chunk
 from assistant.config import bundled_dir
 from assistant.errors import BadDocument, IndexUnavailable
 
@@ -137,9 +138,12 @@ def test_an_index_built_by_another_version_is_rebuilt(corpus, tmp_path, monkeypa
     assert index_module.load_or_build(corpus, path)[1] is None
     index_module.engine_signature.cache_clear()
     monkeypatch.setattr(index_module, "ENGINE_FILES", index_module.ENGINE_FILES + ("errors.py",))
+    chunked = []
+    monkeypatch.setattr(index_module.chunking, "chunk", lambda document: chunked.append(document) or chunk(document))
     try:
         _, report = index_module.load_or_build(corpus, path)
-        assert report is not None and len(report.added) == 4  # nothing reused from the old version's chunks
+        assert len(chunked) == 4  # nothing reused from the old version's chunks
+        assert report is not None and len(report.unchanged) == 4  # though no document changed
     finally:
         index_module.engine_signature.cache_clear()
 

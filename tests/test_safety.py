@@ -1,7 +1,11 @@
 """Red flags: emergencies in lay words are caught, questions that only sound scary are not."""
 import pytest
 
-from assistant.safety import red_flags
+from assistant.safety import FALLBACK, red_flags
+
+
+def test_the_fallback_names_no_example_question():
+    assert "?" not in FALLBACK  # the chat page shows its examples as buttons below it: once is enough
 
 
 @pytest.mark.parametrize("question", [

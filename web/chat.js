@@ -4,6 +4,7 @@
 "use strict";
 
 const MAX_HISTORY = 10;
+const SHORT_TITLE = 40;  // characters; a longer title is cut at its colon or dash in citations
 // Words too common to be worth highlighting in a passage.
 const COMMON = new Set((
   "about after again also and any are because been before but can could did does doing done for from get gets " +
@@ -65,6 +66,11 @@ function exampleList() {
   return list;
 }
 
+/** Return a text's lines as paragraphs (the owner's contact line follows the urgent-care or fallback text). */
+function paragraphs(text) {
+  return text.split("\n").map((line) => el("p", "", line));
+}
+
 /** Add a message to the conversation and return it. */
 function addMessage(className, ...children) {
   const item = el("li", `message ${className}`);
@@ -88,7 +94,7 @@ function showAnswer(result, question) {
   if (result.urgent) {
     const banner = el("div", "urgent");
     banner.setAttribute("role", "alert");
-    banner.append(el("strong", "urgent-title", "Get medical help now"), el("p", "", result.answer));
+    banner.append(el("strong", "urgent-title", "Get medical help now"), ...paragraphs(result.answer));
     body.append(banner);
   } else if (result.found) {
     body.append(el("p", "best", result.answer));
@@ -97,7 +103,7 @@ function showAnswer(result, question) {
     }
   } else {
     const fallback = el("div", "fallback");
-    fallback.append(el("p", "", result.answer), el("p", "", "You could ask:"), exampleList());
+    fallback.append(...paragraphs(result.answer), el("p", "", "You could ask:"), exampleList());
     body.append(fallback);
   }
   if (result.passages.length) body.append(passageList(result.passages, highlightStems(question)));
@@ -114,17 +120,26 @@ function passageList(passages, stems) {
     const quote = el("blockquote", "passage-text");
     quote.append(highlighted(passage.text, stems));
     const citation = passage.citation;
+    const section = citation.section !== citation.title ? citation.section : null;  // an article's first heading
     const cite = el("button", "citation");
     cite.type = "button";
-    cite.append(el("span", "citation-number", `[${i + 1}]`), " ", el("span", "citation-title", citation.title));
-    if (citation.section) cite.append(el("span", "citation-section", ` › ${citation.section}`));
+    cite.append(el("span", "citation-number", `[${i + 1}]`), " ", el("span", "citation-title", shortTitle(citation.title)));
+    if (section) cite.append(el("span", "citation-section", ` › ${section}`));
+    cite.title = citation.title + (section ? ` › ${section}` : "");  // in full on hover, and in the reader
     cite.setAttribute("aria-label", `Source ${i + 1}: open ${citation.title}` +
-      (citation.section ? `, section ${citation.section}` : "") + ", at this passage");
+      (section ? `, section ${section}` : "") + ", at this passage");
     cite.dataset.citation = JSON.stringify(citation);
     item.append(quote, cite);
     list.append(item);
   });
   return list;
+}
+
+/** Return a long title up to its colon or dash, for a citation on one line: "Ultimate Guide to the Iliopsoas: What it
+ * does, why it hurts..." becomes "Ultimate Guide to the Iliopsoas". The stylesheet cuts what is still too long. */
+function shortTitle(title) {
+  const cut = title.search(/:\s|\s[-–—|]\s/);
+  return title.length > SHORT_TITLE && cut > 0 ? title.slice(0, cut) : title;
 }
 
 /** Show a problem (bad request, network) in the conversation. */
@@ -237,8 +252,8 @@ async function openArticle(citation, returnFocusTo) {
     const source = await fetchSource(citation.source);
     if (ticket !== chat.opening) return;
     $("article-title").textContent = citation.title || source.title;
-    const {paragraphs, cited} = articleParagraphs(source, citation.start, citation.end);
-    text.replaceChildren(...paragraphs);
+    const {blocks, cited} = articleBlocks(source, citation.start, citation.end);
+    text.replaceChildren(...blocks);
     if (/^https?:\/\//i.test(source.url || "")) {  // never a javascript: URL from a corpus file
       const link = el("a", "", "Read the original article");
       Object.assign(link, {href: source.url, rel: "noopener noreferrer", target: "_blank"});
@@ -254,9 +269,10 @@ async function openArticle(citation, returnFocusTo) {
   }
 }
 
-/** Return an article's lines as paragraphs, the cited span [start, end) in <mark>s, and the first mark. */
-function articleParagraphs(source, start, end) {
-  const paragraphs = [];
+/** Return an article's lines as headings and paragraphs, the cited span [start, end) in <mark>s, and the first mark. */
+function articleBlocks(source, start, end) {
+  const blocks = [];
+  const headings = new Map((source.headings || []).map((heading) => [heading.start, heading.text]));
   let cited = null;
   let offset = source.body_start || 0;
   for (const line of source.text.slice(offset).split("\n")) {
@@ -264,6 +280,10 @@ function articleParagraphs(source, start, end) {
     const lineEnd = offset + line.length;
     offset = lineEnd + 1;
     if (!line.trim()) continue;
+    if (headings.has(lineStart)) {  // never cited: no passage holds a heading
+      blocks.push(el("h3", "article-heading", headings.get(lineStart)));
+      continue;
+    }
     const paragraph = el("p");
     const from = Math.max(start, lineStart);
     const to = Math.min(end, lineEnd);
@@ -274,9 +294,9 @@ function articleParagraphs(source, start, end) {
     } else {
       paragraph.append(line);
     }
-    paragraphs.push(paragraph);
+    blocks.push(paragraph);
   }
-  return {paragraphs, cited};
+  return {blocks, cited};
 }
 
 /** Grow the question box with its text, up to the height the stylesheet allows. */

@@ -27,6 +27,8 @@ DESKTOP = {"width": 1280, "height": 800}
 PROBE = """Quokka pose <img src=x onerror="window.__xss='title'">
 The quokka pose is a made-up position used to test this page. <script>window.__xss='text'</script>
 Hold the quokka pose <img src=x onerror="window.__xss='image'"> and breathe out.
+Breathing <b onclick="window.__xss='heading'">out</b>
+Breathe out slowly through the mouth while you hold the quokka pose.
 """
 
 
@@ -53,14 +55,21 @@ def browser(chromium):
 
 
 @pytest.fixture(scope="session")
-def live_url(corpus_dir, tmp_path_factory) -> str:
+def contact() -> str:
+    """The owner's contact line the live server adds after the urgent-care and fallback texts."""
+    return "Call the clinic on 0123 456 789."
+
+
+@pytest.fixture(scope="session")
+def live_url(corpus_dir, tmp_path_factory, contact) -> str:
     """Serve the bundled articles plus the markup probe with waitress on a free loopback port."""
     corpus = tmp_path_factory.mktemp("browser") / "corpus"
     shutil.copytree(corpus_dir, corpus)
     (corpus / "quokka-probe.txt").write_text(PROBE, encoding="utf-8")
     with open(corpus / "sources.toml", "a", encoding="utf-8") as manifest:
         manifest.write('\n["quokka-probe.txt"]\nurl = "javascript:window.__xss=\'url\'"\n')
-    app = create_app({"CORPUS": str(corpus), "INDEX": str(corpus.parent / "index.npz"), "RATELIMIT_ENABLED": False})
+    app = create_app({"CORPUS": str(corpus), "INDEX": str(corpus.parent / "index.npz"), "RATELIMIT_ENABLED": False,
+                      "CONTACT": contact})
     app.extensions["assistant"].get()
     with serve_in_thread(app) as url:
         yield url
@@ -119,3 +128,11 @@ def open_page(browser):
     """Return a function that opens a URL of the chat (a link with a query, say) at desktop width and returns its Visit."""
     with ExitStack() as pages:
         yield lambda url: pages.enter_context(contextmanager(open_chat)(browser, url, DESKTOP))
+
+
+@pytest.fixture(params=[("phone", PHONE), ("desktop", DESKTOP)], ids=["phone", "desktop"])
+def each_width(request, browser, live_url):
+    """The chat page at phone width, then at desktop width (the test runs once for each); `.width` names it."""
+    for visit in open_chat(browser, live_url, request.param[1]):
+        visit.width = request.param[0]
+        yield visit

@@ -42,7 +42,7 @@ def test_enter_sends_and_the_answer_is_cited(chat):
     dialog = page.locator("dialog#article")
     cited = dialog.locator("mark.cited")
     cited.first.wait_for(timeout=TIMEOUT)
-    assert dialog.locator("#article-title").inner_text() in first.inner_text()
+    assert first.get_attribute("title").startswith(dialog.locator("#article-title").inner_text())
     assert " ".join(" ".join(cited.all_inner_texts()).split()) == " ".join(passage_text.split())
     assert cited.first.evaluate("""mark => {
         const box = mark.getBoundingClientRect(), view = mark.closest('.article-text').getBoundingClientRect();
@@ -83,7 +83,7 @@ def test_busy_while_waiting(chat):
     assert page.get_by_role("status").inner_text() == ""
 
 
-def test_out_of_scope_question_shows_the_fallback(chat):
+def test_out_of_scope_question_shows_the_fallback(chat, contact):
     answer = ask(chat.page, "What is the capital of France?")
     fallback = answer.locator(".fallback")
     assert "do not answer" in fallback.inner_text()
@@ -91,6 +91,9 @@ def test_out_of_scope_question_shows_the_fallback(chat):
     assert answer.locator(".disclaimer").inner_text() == DISCLAIMER
     examples = fallback.locator("button.example")
     assert examples.count() >= 3
+    for example in examples.all_inner_texts():
+        assert fallback.inner_text().count(example) == 1  # as a button only, not in the text as well
+    assert fallback.locator("p").nth(1).inner_text() == contact  # a line of its own
     chat.screenshot("fallback-desktop")
     example = examples.first.inner_text()
     examples.first.click()
@@ -115,11 +118,12 @@ def test_a_low_confidence_answer_says_so_in_a_short_line(chat):
     assert ask(page, STRETCH).locator(".low-confidence").count() == 0  # high confidence: no such line
 
 
-def test_red_flag_question_shows_the_urgent_banner(chat):
+def test_red_flag_question_shows_the_urgent_banner(chat, contact):
     answer = ask(chat.page, "I fell and now I cannot put any weight on my leg")
     banner = answer.get_by_role("alert")
     assert banner.is_visible()
     assert "urgent care" in banner.inner_text()
+    assert banner.locator("p").last.inner_text() == contact
     assert answer.locator(".disclaimer").inner_text() == DISCLAIMER
     chat.screenshot("urgent-desktop")
 
@@ -171,7 +175,8 @@ def test_markup_in_an_article_stays_text(chat):
     text = page.locator("#article-text").inner_text()
     assert "<script>window.__xss='text'</script>" in text
     assert page.locator("#article-title").inner_text().startswith("Quokka pose <img")
-    assert page.locator("body img, #article-text script, #messages script").count() == 0
+    assert "Breathing <b onclick=\"window.__xss='heading'\">out</b>" in page.locator("#article-text h3").all_inner_texts()
+    assert page.locator("body img, #article-text script, #article-text b, #messages script").count() == 0
     assert page.locator("#article a").count() == 0  # its javascript: URL is not made a link
     chat.screenshot("markup-article-desktop")
     assert page.evaluate("window.__xss") is None
@@ -205,6 +210,45 @@ def test_screen_reader_landmarks(chat):
     answer = ask(page, STRETCH)
     assert answer.get_by_role("article", name="Answer").is_visible()
     assert answer.locator(".citation").first.get_attribute("aria-label").startswith("Source 1: open ")
+
+
+def test_header_and_question_box_stay_put_while_only_the_conversation_scrolls(each_width):
+    page = each_width.page
+    for question in (STRETCH, FOLLOW_UP, "Which nerve supplies the iliacus?"):
+        ask(page, question)
+    page.wait_for_timeout(800)  # let the smooth scroll to the last answer finish
+    each_width.screenshot(f"layout-{each_width.width}")
+    layout = page.evaluate("""() => {
+        const box = (selector) => document.querySelector(selector).getBoundingClientRect();
+        const chat = document.querySelector('#chat');
+        return {page: document.documentElement.scrollHeight, view: innerHeight, scrolled: scrollY,
+                header: box('header.top').top, composer: box('footer.composer').bottom,
+                chat: chat.scrollHeight > chat.clientHeight, chatScrolled: chat.scrollTop > 0};
+    }""")
+    assert layout["page"] <= layout["view"] and layout["scrolled"] == 0, layout  # the page itself never scrolls
+    assert layout["header"] == 0, layout  # "Hip flexor questions" and "New chat" on screen
+    assert abs(layout["composer"] - layout["view"]) < 1, layout  # the question box at the bottom, no band under it
+    assert layout["chat"] and layout["chatScrolled"], layout  # the conversation scrolls, to the latest answer
+    assert page.get_by_role("button", name="New chat").is_visible()
+
+
+def test_a_citation_keeps_to_one_line_on_a_phone_with_the_full_title_on_hover_and_in_the_reader(phone_chat):
+    page = phone_chat.page
+    answer = ask(page, "Why do my hip flexors hurt?")
+    full = "Ultimate Guide to the Iliopsoas: What it does, why it hurts, and what to do about it"
+    guide = answer.locator(".citation", has_text="Ultimate Guide").first
+    assert guide.get_attribute("title").startswith(f"{full} › ")
+    assert guide.locator(".citation-title").inner_text() == "Ultimate Guide to the Iliopsoas"
+    for citation in answer.locator(".citation").all():
+        assert citation.bounding_box()["height"] < 40  # one line; two would be over 50 px
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    phone_chat.screenshot("citations-phone")
+    guide.click()
+    dialog = page.locator("dialog#article")
+    dialog.locator("mark.cited").first.wait_for(timeout=TIMEOUT)
+    assert dialog.locator("#article-title").inner_text() == full
+    assert "What does the psoas do?" in dialog.locator("#article-text h3").all_inner_texts()  # headings look like it
+    phone_chat.screenshot("article-headings-phone")
 
 
 def test_phone_width(phone_chat):
