@@ -50,9 +50,10 @@ RED_FLAGS: dict[str, list[str]] = {
         r"crotch|perineum|inner thighs?|buttocks|bum|bottom|anus|vagina|penis|scrotum)\b",
     ],
     "loss of bladder or bowel control": [
-        r"\b(bladder|bowels?|incontinen\w*|urine|pee|peed|peeing|poo|pooped|wet (myself|my pants|the bed)|"
-        r"soil(ed|ing)? myself)\b",
-        r"\b(los[et]|losing|loss|can'?t|cannot|unable|trouble|difficulty|problems?|incontinen\w*|myself|leak\w*)\b",
+        r"\b(bladder|bowels?|incontinen\w*|urine|pee|peed|peeing|poo|pooped|"
+        r"(wet|wetting|messed|messing|soiled|soiling|pooed|pooped|pissed|shat) (myself|my pants|my trousers|the bed))\b",
+        r"\b(los[et]|losing|loss|can'?t|cannot|unable|trouble|difficulty|problems?|incontinen\w*|leak\w*|"
+        r"myself|my pants|my trousers|the bed)\b",
     ],
     "sudden severe pain": [r"\b(sudden(ly)?|all of a sudden|out of nowhere|pop(ped)?|snap(ped)?|tore|ripped)\b",
                            _SEVERE],

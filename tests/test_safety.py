@@ -26,6 +26,7 @@ def test_the_fallback_names_no_example_question():
     # loss of bladder or bowel control
     "I peed myself without noticing and my lower back is killing me",
     "I can't control my bowels since my back went",
+    "my back gave out and I soiled my trousers without feeling it",
     # sudden severe pain
     "heard a pop in my hip when sprinting, the pain is unbearable",
     "sudden excruciating pain in my groin",
@@ -48,6 +49,7 @@ def test_emergencies_are_caught(question):
     "I cant stand sitting all day, what stretch helps?",
     "Can I stretch if I cannot touch my toes?",
     "Why does my hip hurt when I walk?",
+    "I messed up my stretching routine last week, should I start again?",
 ])
 def test_questions_that_only_sound_scary_are_not_flagged(question):
     assert red_flags(question) == [], question
