@@ -26,9 +26,9 @@ def json_content(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-# A character that str.strip() keeps: the server strips the question before checking it is not
-# blank, and Python's idea of whitespace (\x1c-\x1f, \x85 ...) is wider than a regex's \s.
-NOT_BLANK = "[^" + "".join(f"\\u{ord(c):04x}" for c in map(chr, range(0x10000)) if c.isspace()) + "]"
+# A letter or digit somewhere: the server refuses a question without one as blank (answer.check_question).
+# Unicode categories, not \w: in a JSON Schema pattern \w is ASCII only, in Python it is not.
+NOT_BLANK = r"[\p{L}\p{N}]"
 
 ERROR = json_content(ref("Error"), 'Any error: {"error": "<what is wrong and how to fix it>"}')
 STRING = {"type": "string"}
