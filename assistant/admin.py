@@ -18,7 +18,7 @@ from . import index as index_module
 from .api import json_body
 from .config import max_file_bytes
 from .documents import add_documents, corpus_lock, remove_document
-from .errors import AssistantError, BadDocument, DocumentExists, LastDocument
+from .errors import AssistantError, BadDocument, DocumentExists, LastDocument, NotWritten
 from .ratelimit import RateLimit
 
 bp = Blueprint("admin", __name__, url_prefix="/api")
@@ -102,16 +102,17 @@ def reindex_corpus():
 
 @contextmanager
 def failed_reindex_says_why():
-    """Turn an unexpected failure while changing the corpus (a full disk, a bug) into a 500 that says what
-    happened; the documents module has already put the corpus back."""
+    """Turn an unexpected failure while changing the corpus (a full disk, a bug) into a 500 that says which
+    step failed; the documents module has already put the corpus back."""
     try:
         yield
     except (HTTPException, AssistantError):
         raise
     except Exception as error:
-        current_app.logger.exception("reindex failed")
-        raise InternalServerError(f"the reindex failed ({type(error).__name__}: {error}); the corpus is unchanged "
-                                  "and the previous index is still serving") from None
+        current_app.logger.exception("changing the corpus failed")
+        # NotWritten names its step: storing the document, or the reindex writing the index.
+        what = str(error) if isinstance(error, NotWritten) else f"the reindex failed ({type(error).__name__}: {error})"
+        raise InternalServerError(f"{what}; the corpus is unchanged and the previous index is still serving") from None
 
 
 def uploaded_document() -> tuple[str, bytes, bool]:

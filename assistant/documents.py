@@ -16,7 +16,7 @@ from typing import Callable
 
 from .config import max_file_bytes
 from .corpus import SUFFIXES, document_paths, parse_document
-from .errors import BadDocument, CorpusNotFound, DocumentExists, DocumentNotFound, LastDocument
+from .errors import BadDocument, CorpusNotFound, DocumentExists, DocumentNotFound, LastDocument, NotWritten
 from .files import write_atomically
 
 LOCK_FILE = ".assistant.lock"
@@ -110,7 +110,7 @@ def add_documents(corpus_dir: Path, items: list[tuple[str, bytes]], reindex: Cal
     """Check and write documents into the corpus, then call `reindex`; undo the writes if it fails.
 
     Returns what reindex returned. Raises BadDocument or DocumentExists (nothing written),
-    or whatever reindex raised (corpus restored).
+    NotWritten when a document cannot be stored, or whatever reindex raised (corpus restored either way).
     """
     corpus_dir = Path(corpus_dir)
     with corpus_lock(corpus_dir):
@@ -118,7 +118,11 @@ def add_documents(corpus_dir: Path, items: list[tuple[str, bytes]], reindex: Cal
         before = {name: _saved(corpus_dir / name) for name, _ in items}
         try:
             for name, data in items:
-                write_atomically(corpus_dir / name, lambda file, data=data: file.write(data))
+                try:
+                    write_atomically(corpus_dir / name, lambda file, data=data: file.write(data))
+                except OSError as error:
+                    raise NotWritten(f"could not store the document '{name}' in the corpus folder "
+                                     f"({error.strerror or error})") from error
             return reindex()
         except BaseException:
             _restore(corpus_dir, before)
@@ -165,7 +169,7 @@ def _restore(corpus_dir: Path, before: dict[str, tuple[bytes, int] | None]) -> N
     for name, saved in before.items():
         if saved is None:
             (corpus_dir / name).unlink(missing_ok=True)
-        else:
+        elif _saved(corpus_dir / name) != saved:  # not when its own write failed: rewriting could fail too
             data, mode = saved
             write_atomically(corpus_dir / name, lambda file, data=data: file.write(data), mode=mode)
 

@@ -1,6 +1,7 @@
 """Shared fixtures: an app over a copy of the bundled articles, its test client, and a CLI runner."""
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant import create_app
+from assistant import files
 from assistant import index as index_module
 
 BUNDLED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -78,3 +80,16 @@ def umask_022():
     old = os.umask(0o022)
     yield
     os.umask(old)
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """Return a function that makes a module's atomic writes fail as on a full disk, part of the file written."""
+    def fill(module):
+        def write_atomically(path, write, mode=None):
+            def write_until_full(file):
+                file.write(b"the first bytes fit")
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            files.write_atomically(path, write_until_full, mode)
+        monkeypatch.setattr(module, "write_atomically", write_atomically)
+    return fill

@@ -154,6 +154,23 @@ def test_a_reindex_that_fails_midway_keeps_the_old_index_answering(admin, admin_
     assert ask(admin, "How do I stretch my hip flexors?")["found"] is True
 
 
+@pytest.mark.parametrize("failing, message", [
+    ("documents", "could not store the document 'zumba.txt' in the corpus folder (No space left on device)"),
+    ("index", "the reindex failed: could not write the index file"),
+])
+def test_a_full_disk_names_the_step_that_failed_and_changes_nothing(admin, admin_app, full_disk, failing, message):
+    from assistant import documents, index
+
+    before = snapshot(admin_app)
+    full_disk({"documents": documents, "index": index}[failing])
+    response = admin.post("/api/documents", json={"name": "zumba.txt", "text": NEW_FACT}, headers=AUTH)
+    assert response.status_code == 500, response.get_json()
+    assert message in response.get_json()["error"]
+    assert "the corpus is unchanged and the previous index is still serving" in response.get_json()["error"]
+    assert snapshot(admin_app) == before
+    assert ask(admin, "How do I stretch my hip flexors?")["found"] is True
+
+
 def test_a_bad_file_on_disk_makes_reindex_say_why(admin, admin_app):
     holder = admin_app.extensions["assistant"]
     (holder.corpus_dir / "broken.txt").write_bytes(b"\xff\xfe\x00")

@@ -6,6 +6,7 @@ import stat
 import pytest
 from click.testing import CliRunner
 
+from assistant import documents
 from assistant import index as index_module
 from assistant.cli import cli
 from assistant.config import bundled_dir
@@ -118,6 +119,31 @@ def test_cli_refusals_exit_2_with_a_message(setup, tmp_path):
                           (["remove", "nope.txt"], "no document named")]:
         result = invoke(corpus, index_path, *args)
         assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("failing, args, message", [
+    (documents, ["add", "{new}"], "could not store the document 'zumba.txt' in the corpus folder (No space left"),
+    (documents, ["add", "--replace", "{handout}"], "could not store the document 'the-iliopsoas-clinic-handout.txt'"),
+    (index_module, ["add", "{new}"], "the reindex failed: could not write the index file '{index}' (No space left"),
+    (index_module, ["remove", "the-iliopsoas-clinic-handout.txt"], "the reindex failed: could not write the index"),
+    (index_module, ["reindex", "--full"], "the reindex failed: could not write the index"),
+])
+def test_a_full_disk_changes_nothing_and_says_what_could_not_be_written(setup, tmp_path, full_disk, failing, args,
+                                                                      message):
+    corpus, index_path = setup
+    (tmp_path / "zumba.txt").write_bytes(NEW_FACT)
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "the-iliopsoas-clinic-handout.txt").write_bytes(NEW_FACT)
+    paths = {"new": tmp_path / "zumba.txt", "handout": tmp_path / "new" / "the-iliopsoas-clinic-handout.txt",
+             "index": index_path}
+    before = snapshot(corpus, index_path)
+    full_disk(failing)
+    result = invoke(corpus, index_path, *[arg.format(**paths) for arg in args])
+    assert result.exit_code == 1 and message.format(**paths) in result.output, result.output
+    assert "nothing changed: the corpus and the index are as they were" in result.output
+    assert "Traceback" not in result.output
+    assert snapshot(corpus, index_path) == before
+    assert not [p.name for folder in (corpus, index_path.parent) for p in folder.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_reindex_says_what_changed(setup):
