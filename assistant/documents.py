@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
-from .config import max_file_bytes
+from . import chunking
+from .config import MAX_PASSAGES_PER_DOCUMENT, max_file_bytes
 from .corpus import SUFFIXES, document_paths, parse_document
 from .errors import BadDocument, CorpusNotFound, DocumentExists, DocumentNotFound, LastDocument, NotWritten
 from .files import write_atomically
@@ -71,7 +72,7 @@ def check_name(corpus_dir: Path, name: str) -> str:
 
 
 def check_new_documents(corpus_dir: Path, items: list[tuple[str, bytes]], replace: bool = False) -> None:
-    """Check names, size, text and duplicates of documents to add, before anything is written.
+    """Check names, size, text, passage count and duplicates of documents to add, before anything is written.
 
     Raises BadDocument or DocumentExists saying which file and why.
     """
@@ -90,13 +91,17 @@ def check_new_documents(corpus_dir: Path, items: list[tuple[str, bytes]], replac
                               f"file on many systems; use {twin!r} (with replace to update it) or another name")
         if len(data) > limit:
             raise BadDocument(f"{name}: {len(data):,} bytes is over the {limit:,}-byte limit (ASSISTANT_MAX_FILE_BYTES)")
-        parse_document(name, data)
+        document = parse_document(name, data)
         if name in existing and not replace:
             raise DocumentExists(f"{name}: a document of that name is already in the corpus; use --replace to update it")
         digest = hashlib.sha256(data).hexdigest()
         same = [other for other, known in {**existing, **seen}.items() if known == digest and other != name]
         if same:
             raise DocumentExists(f"{name}: the same text is already in the corpus as '{same[0]}'")
+        passages = len(chunking.chunk(document))  # last: the slowest check
+        if passages > MAX_PASSAGES_PER_DOCUMENT:
+            raise BadDocument(f"{name}: it would make {passages:,} passages; a document may make at most "
+                              f"{MAX_PASSAGES_PER_DOCUMENT:,} (about one a sentence); split it into smaller documents")
         seen[name] = digest
 
 

@@ -132,6 +132,15 @@ def test_a_file_over_the_limit_is_refused(admin, admin_app, monkeypatch):
     assert snapshot(admin_app) == before
 
 
+def test_a_document_of_too_many_passages_is_refused_with_400(admin, admin_app):
+    before = snapshot(admin_app)
+    lines = "".join(f"Psoas note {n}.\n" for n in range(3100))
+    response = admin.post("/api/documents", json={"name": "lines.txt", "text": lines}, headers=AUTH)
+    assert response.status_code == 400
+    assert "passages; a document may make at most 3,000" in response.get_json()["error"]
+    assert snapshot(admin_app) == before
+
+
 @pytest.mark.parametrize("body", [{"name": "a.txt"}, {"text": "x"}, {"name": 3, "text": "x"}, [1, 2]])
 def test_malformed_json_bodies_get_400(admin, body):
     response = admin.post("/api/documents", json=body, headers=AUTH)

@@ -6,10 +6,11 @@ import stat
 import pytest
 from click.testing import CliRunner
 
-from assistant import documents
+from assistant import chunking, documents
 from assistant import index as index_module
 from assistant.cli import cli
-from assistant.config import bundled_dir
+from assistant.config import MAX_PASSAGES_PER_DOCUMENT, bundled_dir
+from assistant.corpus import load_corpus
 from assistant.documents import add_documents, remove_document
 from assistant.errors import BadDocument, DocumentExists, DocumentNotFound, LastDocument
 
@@ -85,6 +86,27 @@ def test_a_file_over_the_size_limit_is_refused(setup, monkeypatch):
     with pytest.raises(BadDocument, match="over the 100-byte limit"):
         add_documents(corpus, [("big.txt", b"psoas " * 50)], lambda: index_module.reindex(corpus, index_path))
     assert snapshot(corpus, index_path) == before
+
+
+# One sentence a line: about one passage each, a few more than the cap (the 5 MB upload of issue 11 made 238,712).
+SHORT_LINES = b"".join(b"Psoas note %d.\n" % n for n in range(MAX_PASSAGES_PER_DOCUMENT + 100))
+
+
+def test_a_document_of_too_many_passages_is_refused_before_anything_is_written(setup, tmp_path):
+    corpus, index_path = setup
+    before = snapshot(corpus, index_path)
+    with pytest.raises(BadDocument, match=f"lines.txt: it would make [0-9,]+ passages; a document may make at most "
+                                          f"{MAX_PASSAGES_PER_DOCUMENT:,} .*split it"):
+        add_documents(corpus, [("lines.txt", SHORT_LINES)], lambda: pytest.fail("nothing is indexed"))
+    (tmp_path / "lines.txt").write_bytes(SHORT_LINES)
+    result = invoke(corpus, index_path, "add", str(tmp_path / "lines.txt"))
+    assert result.exit_code == 2 and "passages; a document may make at most" in result.output
+    assert snapshot(corpus, index_path) == before
+
+
+def test_no_bundled_article_comes_near_the_passage_cap():
+    most = max(len(chunking.chunk(document)) for document in load_corpus(bundled_dir("corpus")))
+    assert most * 20 < MAX_PASSAGES_PER_DOCUMENT
 
 
 def test_one_bad_file_among_several_adds_none(setup):
