@@ -134,13 +134,15 @@ def uploaded_document() -> tuple[str, bytes, bool]:
         except UnicodeEncodeError as error:  # JSON can escape half of a surrogate pair ("\ud800") alone
             raise BadRequest(f"the text is not valid Unicode: character {error.start} is a lone surrogate "
                              f"({body['text'][error.start]!r}); send UTF-8 text") from None
-        return body["name"], data, is_true(body.get("replace"))
+        if not isinstance(body.get("replace", False), bool):
+            raise BadRequest('"replace" must be true or false')
+        return body["name"], data, body.get("replace", False)
     raise BadRequest(f"send the document as multipart/form-data (field 'file') or as JSON {EXAMPLE}")
 
 
 def is_true(value) -> bool:
-    """Read a replace flag given as JSON true or a form value such as 'true', '1', 'yes'."""
-    return value is True or str(value).lower() in {"true", "1", "yes", "on"}
+    """Read a replace flag given as a form value such as 'true', '1', 'yes'."""
+    return str(value).lower() in {"true", "1", "yes", "on"}
 
 
 def reindex(holder) -> index_module.BuildReport:
