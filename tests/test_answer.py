@@ -141,6 +141,8 @@ def test_returned_passages_do_not_overlap(index):
     ("\u0000", [], 3, "blank"),
     ("\u0001\u200b\u2028\ufeff", [], 3, "blank"),
     ("???", [], 3, "no letter or digit"),
+    ("psoas \ud800", [], 3, "surrogate"),
+    ("psoas", ["stretch \udfff"], 3, "surrogate"),
     ("x" * 1001, [], 3, "1001 characters long; the limit is 1000"),
     (None, [], 3, "must be a string"),
     ("psoas?", "not a list", 3, "history must be a list"),
