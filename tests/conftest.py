@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant import create_app
+from assistant import create_app, server
 from assistant import files
 from assistant import index as index_module
 
 BUNDLED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+SCRATCH_TOKEN = "token-of-the-scratch-app"
+SCRATCH_AUTH = {"Authorization": f"Bearer {SCRATCH_TOKEN}"}
 
 
 def copy_corpus(target: Path) -> Path:
@@ -66,6 +68,24 @@ def client(app):
 def runner():
     """A runner for the `assistant` command line (assistant.cli.cli)."""
     return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def scratch_app(built_index, tmp_path_factory):
+    """An app with the admin API on (SCRATCH_TOKEN), over the module's own copy of the corpus and index, which the
+    module's attacks may change; no rate limit, and room for many wrong tokens."""
+    corpus = copy_corpus(tmp_path_factory.mktemp("scratch-corpus"))
+    index = tmp_path_factory.mktemp("scratch-index") / "index.npz"
+    shutil.copy(built_index, index)
+    return create_app({"TESTING": True, "CORPUS": str(corpus), "INDEX": str(index), "RATELIMIT_ENABLED": False,
+                       "ADMIN_TOKEN": SCRATCH_TOKEN, "ADMIN_FAILURE_LIMIT": "1000000 per minute"})
+
+
+@pytest.fixture(scope="module")
+def scratch_url(scratch_app):
+    """The scratch app served by waitress on a loopback port, as `assistant serve` does (no trailing slash)."""
+    with server.serve_in_thread(scratch_app) as url:
+        yield url.rstrip("/")
 
 
 @pytest.fixture

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 
 import pytest
 import schemathesis
-from conftest import copy_corpus
+from conftest import SCRATCH_AUTH
 from hypothesis import HealthCheck, settings
 
-from assistant import create_app, server
+from assistant import create_app
 from assistant import index as index_module
 from assistant.corpus import document_paths
 from assistant.openapi import spec
@@ -52,8 +51,6 @@ def test_api_conforms_to_its_description(case, api_app):
     case.call_and_validate(app=api_app)
 
 
-TOKEN = "fuzzing-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 # With the token, a body the description allows can still be refused: a name without a
 # document suffix or with a control character (400), one already taken (409), an unknown
 # or last document (404, 409). Anything else, a 5xx above all, fails.
@@ -67,27 +64,10 @@ admin_schema = schemathesis.openapi.from_dict(spec(), config=ADMIN_CONFIG).inclu
 ADMIN_EXAMPLES = int(os.environ.get("ASSISTANT_FUZZ_EXAMPLES", "15"))
 
 
-@pytest.fixture(scope="module")
-def scratch_app(built_index, tmp_path_factory):
-    """An app with the admin API on, over a scratch copy of the corpus and index that the fuzzing may change."""
-    corpus = copy_corpus(tmp_path_factory.mktemp("fuzzed-corpus"))
-    index = tmp_path_factory.mktemp("fuzzed-index") / "index.npz"
-    shutil.copy(built_index, index)
-    return create_app({"TESTING": True, "CORPUS": str(corpus), "INDEX": str(index), "RATELIMIT_ENABLED": False,
-                       "ADMIN_TOKEN": TOKEN, "ADMIN_FAILURE_LIMIT": "1000000 per minute"})
-
-
-@pytest.fixture(scope="module")
-def scratch_url(scratch_app):
-    """The scratch app served over real HTTP: schemathesis's auth checks resend requests through its own transport."""
-    with server.serve_in_thread(scratch_app) as url:
-        yield url.rstrip("/")
-
-
 @admin_schema.parametrize()
 @settings(max_examples=ADMIN_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_admin_api_with_the_token_conforms_to_its_description(case, scratch_url):
-    case.call_and_validate(base_url=scratch_url, headers=AUTH)
+    case.call_and_validate(base_url=scratch_url, headers=SCRATCH_AUTH)
 
 
 def test_after_the_fuzzing_the_corpus_and_its_index_agree(scratch_app):
