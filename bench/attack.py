@@ -14,8 +14,8 @@ at the end):
         delay; then no file may be torn (each corpus file is as before or as written, the index
         loads), and the running server should answer from the corpus on disk within 30 s
 
-    .venv/bin/python bench/attack.py [--parts fuzz,bad,load,kill] [--fuzz-seconds 120]
-                                     [--seconds 60] [--kills 20] [--seed 1]
+    .venv/bin/python bench/attack.py [--parts fuzz,bad,load,kill] [--fuzz-seconds 60]
+                                     [--seconds 60] [--kills 10] [--seed 1]
 
 Bounded by those counts and times; traffic goes to 127.0.0.1 only. Exit status 1 when a request
 got a 5xx or an unexpected answer, or data was lost or torn ("stale" is reported, not failed).
@@ -401,12 +401,12 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=__doc__.split("\n\n", 1)[1])
     parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated, of {', '.join(PARTS)} (default all)")
-    parser.add_argument("--fuzz-seconds", type=int, default=120, help="time for schemathesis (default 120)")
+    parser.add_argument("--fuzz-seconds", type=int, default=60, help="time for schemathesis (default 60)")
     parser.add_argument("--examples", type=int, default=100,
                         help="schemathesis examples per operation and round (default 100)")
     parser.add_argument("--seconds", type=int, default=60, help="time of the load part (default 60)")
     parser.add_argument("--threads", type=int, default=4, help="threads asking questions during the load (default 4)")
-    parser.add_argument("--kills", type=int, default=20, help="kill -9 trials (default 20)")
+    parser.add_argument("--kills", type=int, default=10, help="kill -9 trials (default 10)")
     parser.add_argument("--stale-wait", type=float, default=30,
                         help="seconds the server has to serve the corpus on disk after a kill (default 30)")
     parser.add_argument("--seed", type=int, default=1)
