@@ -14,8 +14,6 @@ from assistant import files
 from assistant import index as index_module
 
 BUNDLED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-SCRATCH_TOKEN = "token-of-the-scratch-app"
-SCRATCH_AUTH = {"Authorization": f"Bearer {SCRATCH_TOKEN}"}
 
 
 def copy_corpus(target: Path) -> Path:
@@ -72,13 +70,13 @@ def runner():
 
 @pytest.fixture(scope="module")
 def scratch_app(built_index, tmp_path_factory):
-    """An app with the admin API on (SCRATCH_TOKEN), over the module's own copy of the corpus and index, which the
-    module's attacks may change; no rate limit, and room for many wrong tokens."""
+    """An app with the admin API on (its token in config ADMIN_TOKEN), over the module's own copy of the corpus and
+    index, which the module's attacks may change; no rate limit, and room for many wrong tokens."""
     corpus = copy_corpus(tmp_path_factory.mktemp("scratch-corpus"))
     index = tmp_path_factory.mktemp("scratch-index") / "index.npz"
     shutil.copy(built_index, index)
     return create_app({"TESTING": True, "CORPUS": str(corpus), "INDEX": str(index), "RATELIMIT_ENABLED": False,
-                       "ADMIN_TOKEN": SCRATCH_TOKEN, "ADMIN_FAILURE_LIMIT": "1000000 per minute"})
+                       "ADMIN_TOKEN": "token-of-the-scratch-app", "ADMIN_FAILURE_LIMIT": "1000000 per minute"})
 
 
 @pytest.fixture(scope="module")

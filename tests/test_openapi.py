@@ -10,7 +10,6 @@ import re
 
 import pytest
 import schemathesis
-from conftest import SCRATCH_AUTH
 from hypothesis import HealthCheck, settings
 
 from assistant import create_app
@@ -66,8 +65,8 @@ ADMIN_EXAMPLES = int(os.environ.get("ASSISTANT_FUZZ_EXAMPLES", "15"))
 
 @admin_schema.parametrize()
 @settings(max_examples=ADMIN_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-def test_admin_api_with_the_token_conforms_to_its_description(case, scratch_url):
-    case.call_and_validate(base_url=scratch_url, headers=SCRATCH_AUTH)
+def test_admin_api_with_the_token_conforms_to_its_description(case, scratch_app, scratch_url):
+    case.call_and_validate(base_url=scratch_url, headers={"Authorization": f"Bearer {scratch_app.config['ADMIN_TOKEN']}"})
 
 
 def test_after_the_fuzzing_the_corpus_and_its_index_agree(scratch_app):
