@@ -8,7 +8,7 @@ MEDQUAD ?= ../shared/datasets/medquad/medquad.jsonl
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test eval bench bench-http index clean
+.PHONY: run test eval bench bench-http attack index clean
 
 # Reinstall whenever pyproject.toml changes. Running needs the package alone; tests add the test extra
 # (playwright, schemathesis...), in a stamp of their own so `make test` after `make run` still installs it.
@@ -48,6 +48,11 @@ bench: $(VENV)/.bench-installed
 # Needs wrk (apt-get install wrk); loopback only, about 20 s.
 bench-http: $(VENV)/.installed
 	$(BIN)/python bench/http_load.py
+
+# Attacks its own servers on 127.0.0.1 and prints what got through (bench/attack.py --help); a few minutes.
+# Options in ATTACK_ARGS, e.g. make attack ATTACK_ARGS="--parts bad,load --seconds 20".
+attack: $(VENV)/.installed
+	$(BIN)/python bench/attack.py $(ATTACK_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

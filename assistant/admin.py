@@ -18,7 +18,7 @@ from . import index as index_module
 from .api import json_body
 from .config import max_file_bytes
 from .documents import add_documents, corpus_lock, remove_document
-from .errors import AssistantError, BadDocument, DocumentExists, LastDocument, NameTaken
+from .errors import AssistantError, BadDocument, DocumentExists, LastDocument, NameTaken, NotWritten
 from .ratelimit import RateLimit
 
 bp = Blueprint("admin", __name__, url_prefix="/api")
@@ -104,16 +104,17 @@ def reindex_corpus():
 
 @contextmanager
 def failed_reindex_says_why():
-    """Turn an unexpected failure while changing the corpus (a full disk, a bug) into a 500 that says what
-    happened; the documents module has already put the corpus back."""
+    """Turn an unexpected failure while changing the corpus (a full disk, a bug) into a 500 that says which
+    step failed; the documents module has already put the corpus back."""
     try:
         yield
     except (HTTPException, AssistantError):
         raise
     except Exception as error:
-        current_app.logger.exception("reindex failed")
-        raise InternalServerError(f"the reindex failed ({type(error).__name__}: {error}); the corpus is unchanged "
-                                  "and the previous index is still serving") from None
+        current_app.logger.exception("changing the corpus failed")
+        # NotWritten names its step: storing the document, or the reindex writing the index.
+        what = str(error) if isinstance(error, NotWritten) else f"the reindex failed ({type(error).__name__}: {error})"
+        raise InternalServerError(f"{what}; the corpus is unchanged and the previous index is still serving") from None
 
 
 def uploaded_document() -> tuple[str, bytes, bool]:
@@ -135,13 +136,15 @@ def uploaded_document() -> tuple[str, bytes, bool]:
         except UnicodeEncodeError as error:  # JSON can escape half of a surrogate pair ("\ud800") alone
             raise BadRequest(f"the text is not valid Unicode: character {error.start} is a lone surrogate "
                              f"({body['text'][error.start]!r}); send UTF-8 text") from None
-        return body["name"], data, is_true(body.get("replace"))
+        if not isinstance(body.get("replace", False), bool):
+            raise BadRequest('"replace" must be true or false')
+        return body["name"], data, body.get("replace", False)
     raise BadRequest(f"send the document as multipart/form-data (field 'file') or as JSON {EXAMPLE}")
 
 
 def is_true(value) -> bool:
-    """Read a replace flag given as JSON true or a form value such as 'true', '1', 'yes'."""
-    return value is True or str(value).lower() in {"true", "1", "yes", "on"}
+    """Read a replace flag given as a form value such as 'true', '1', 'yes'."""
+    return str(value).lower() in {"true", "1", "yes", "on"}
 
 
 def reindex(holder) -> index_module.BuildReport:

@@ -37,6 +37,7 @@ HIGH_PROBABILITY = 0.9  # at or above: confidence "high"; between the two: "low"
 FOLLOW_UP = re.compile(r"\b(it|its|this|that|these|those|they|them|there|one|ones|other)\b|"
                        r"^\s*(and|also|so|then|what about|how about)\b", re.I)
 WORD = re.compile(r"[^\W_]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # A question with this few informative terms ("how many reps?") leans on the chat before it.
 TERSE_TERMS = 2
 
@@ -59,8 +60,9 @@ def check_question(question, history=(), top_k=DEFAULT_TOP_K) -> tuple[str, list
     if not isinstance(question, str):
         raise BadQuestion("question must be a string")
     question = question.strip()
-    if not question:
-        raise BadQuestion("question is blank; ask something about the hip flexors, e.g. 'How do I stretch my hip flexors?'")
+    if not WORD.search(question):  # spaces, control characters ("\u0000"), punctuation alone: nothing to ask
+        raise BadQuestion("question is blank (it has no letter or digit); ask something about the hip flexors, "
+                          "e.g. 'How do I stretch my hip flexors?'")
     if len(question) > MAX_QUESTION_CHARS:
         raise BadQuestion(f"question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
     if isinstance(history, str) or not isinstance(history, (list, tuple)):
@@ -69,9 +71,12 @@ def check_question(question, history=(), top_k=DEFAULT_TOP_K) -> tuple[str, list
         raise BadQuestion("history must hold only strings: the chat's earlier questions")
     if any(len(item) > MAX_QUESTION_CHARS for item in history):
         raise BadQuestion(f"each history question must be at most {MAX_QUESTION_CHARS} characters")
+    if any(LONE_SURROGATE.search(text) for text in [question, *history]):  # JSON can send "\ud800" alone
+        raise BadQuestion("the question or history holds half of a surrogate pair alone, which is not text; "
+                          "send UTF-8 text")
     if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
         raise BadQuestion(f"top_k must be a whole number from 1 to {MAX_TOP_K}")
-    return question, [item.strip() for item in history if item.strip()], top_k
+    return question, [item.strip() for item in history if WORD.search(item)], top_k
 
 
 def answer(index: Index, question: str, history: list[str] | tuple = (), top_k: int = DEFAULT_TOP_K) -> dict:

@@ -12,7 +12,7 @@ from . import index as index_module
 from .answer import answer
 from .config import DEFAULT_TOP_K, MAX_TOP_K, contact, default_corpus_dir, default_index_path
 from .documents import add_documents, corpus_lock, remove_document
-from .errors import AssistantError, BadQuestion, NameTaken
+from .errors import AssistantError, BadQuestion, NameTaken, NotWritten
 from .evaluate import evaluate, load_questions
 from .safety import LOW_CONFIDENCE_NOTE, with_contact
 
@@ -35,6 +35,8 @@ class AssistantGroup(click.Group):
             return super().invoke(ctx)
         except AssistantError as error:
             raise InputError(str(error)) from None
+        except NotWritten as error:  # the library has put back what it changed
+            raise click.ClickException(f"{error}; nothing changed: the corpus and the index are as they were") from None
         except BrokenPipeError:
             raise  # output piped into `head`: click exits quietly
         except OSError as error:

@@ -14,9 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
-from .config import max_file_bytes
+from . import chunking
+from .config import MAX_PASSAGES_PER_DOCUMENT, max_file_bytes
 from .corpus import SUFFIXES, document_paths, parse_document
-from .errors import BadDocument, CorpusNotFound, DocumentExists, DocumentNotFound, LastDocument, NameTaken
+from .errors import (BadDocument, CorpusNotFound, DocumentExists, DocumentNotFound, LastDocument, NameTaken,
+                     NotWritten)
 from .files import write_atomically
 
 LOCK_FILE = ".assistant.lock"
@@ -71,7 +73,7 @@ def check_name(corpus_dir: Path, name: str) -> str:
 
 
 def check_new_documents(corpus_dir: Path, items: list[tuple[str, bytes]], replace: bool = False) -> None:
-    """Check names, size, text and duplicates of documents to add, before anything is written.
+    """Check names, size, text, passage count and duplicates of documents to add, before anything is written.
 
     Raises BadDocument or DocumentExists saying which file and why.
     """
@@ -90,13 +92,17 @@ def check_new_documents(corpus_dir: Path, items: list[tuple[str, bytes]], replac
                               f"file on many systems; use {twin!r} (with replace to update it) or another name")
         if len(data) > limit:
             raise BadDocument(f"{name}: {len(data):,} bytes is over the {limit:,}-byte limit (ASSISTANT_MAX_FILE_BYTES)")
-        parse_document(name, data)
+        document = parse_document(name, data)
         if name in existing and not replace:
             raise NameTaken(f"{name}: a document of that name is already in the corpus")
         digest = hashlib.sha256(data).hexdigest()
         same = [other for other, known in {**existing, **seen}.items() if known == digest and other != name]
         if same:
             raise DocumentExists(f"{name}: the same text is already in the corpus as '{same[0]}'")
+        passages = len(chunking.chunk(document))  # last: the slowest check
+        if passages > MAX_PASSAGES_PER_DOCUMENT:
+            raise BadDocument(f"{name}: it would make {passages:,} passages; a document may make at most "
+                              f"{MAX_PASSAGES_PER_DOCUMENT:,} (about one a sentence); split it into smaller documents")
         seen[name] = digest
 
 
@@ -110,7 +116,7 @@ def add_documents(corpus_dir: Path, items: list[tuple[str, bytes]], reindex: Cal
     """Check and write documents into the corpus, then call `reindex`; undo the writes if it fails.
 
     Returns what reindex returned. Raises BadDocument or DocumentExists (nothing written),
-    or whatever reindex raised (corpus restored).
+    NotWritten when a document cannot be stored, or whatever reindex raised (corpus restored either way).
     """
     corpus_dir = Path(corpus_dir)
     with corpus_lock(corpus_dir):
@@ -118,7 +124,11 @@ def add_documents(corpus_dir: Path, items: list[tuple[str, bytes]], reindex: Cal
         before = {name: _saved(corpus_dir / name) for name, _ in items}
         try:
             for name, data in items:
-                write_atomically(corpus_dir / name, lambda file, data=data: file.write(data))
+                try:
+                    write_atomically(corpus_dir / name, lambda file, data=data: file.write(data))
+                except OSError as error:
+                    raise NotWritten(f"could not store the document '{name}' in the corpus folder "
+                                     f"({error.strerror or error})") from error
             return reindex()
         except BaseException:
             _restore(corpus_dir, before)
@@ -165,7 +175,7 @@ def _restore(corpus_dir: Path, before: dict[str, tuple[bytes, int] | None]) -> N
     for name, saved in before.items():
         if saved is None:
             (corpus_dir / name).unlink(missing_ok=True)
-        else:
+        elif _saved(corpus_dir / name) != saved:  # not when its own write failed: rewriting could fail too
             data, mode = saved
             write_atomically(corpus_dir / name, lambda file, data=data: file.write(data), mode=mode)
 

@@ -51,3 +51,10 @@ class BadSetting(AssistantError, ValueError):
 
 class ModelUnavailable(AssistantError):
     """The sentence-embedding model or its tokenizer is missing or is not the expected file."""
+
+
+class NotWritten(Exception):
+    """A file could not be written (a full disk, no permission); str(e) says which and why.
+
+    Not an AssistantError: the input is fine, the machine is not (exit status 1, HTTP 500).
+    """

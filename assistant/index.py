@@ -27,7 +27,7 @@ from rank_bm25 import BM25Okapi
 from . import chunking
 from .config import semantic_enabled
 from .corpus import MANIFEST, Document, document_paths, load_corpus
-from .errors import IndexUnavailable
+from .errors import IndexUnavailable, NotWritten
 from .embeddings import DIMENSIONS
 from .files import write_atomically
 from .text import SYNONYMS_FILE, Tokenizer, read_synonyms, words
@@ -413,11 +413,18 @@ def _best(passages: np.ndarray, values: np.ndarray, k: int, positive: bool = Tru
 
 
 def save(index: Index, path: Path) -> None:
-    """Write the index to `path` atomically: a temporary file in the same folder, then a rename."""
+    """Write the index to `path` atomically: a temporary file in the same folder, then a rename.
+
+    Raises NotWritten (a full disk...); the file at `path` is then as it was.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     meta = np.frombuffer(json.dumps(index.meta).encode("utf-8"), dtype=np.uint8)
-    write_atomically(path, lambda file: np.savez(file, meta=meta, **index.arrays))
+    try:
+        write_atomically(path, lambda file: np.savez(file, meta=meta, **index.arrays))
+    except OSError as error:
+        raise NotWritten(f"the reindex failed: could not write the index file '{path}' ({error.strerror or error})"
+                         ) from error
 
 
 def load(path: Path) -> Index:

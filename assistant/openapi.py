@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 from flask import Blueprint, jsonify
 
 from .config import DEFAULT_TOP_K, MAX_HISTORY, MAX_QUESTION_CHARS, MAX_TOP_K
+from .corpus import SUFFIXES
 from .openai_compat import MODEL, ROLES
 
 bp = Blueprint("openapi", __name__)
@@ -27,9 +28,12 @@ def json_content(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-# A character that str.strip() keeps: the server strips the question before checking it is not
-# blank, and Python's idea of whitespace (\x1c-\x1f, \x85 ...) is wider than a regex's \s.
-NOT_BLANK = "[^" + "".join(f"\\u{ord(c):04x}" for c in map(chr, range(0x10000)) if c.isspace()) + "]"
+# A letter or digit somewhere: the server refuses a question without one as blank (answer.check_question).
+# Unicode categories, not \w: in a JSON Schema pattern \w is ASCII only, in Python it is not.
+NOT_BLANK = r"[\p{L}\p{N}]"
+# A document's name ends with a suffix the server reads, in any case (".TXT" too): without this the
+# fuzzing of tests/test_openapi.py would hardly ever send a document that is stored.
+DOCUMENT_NAME = r"\.(" + "|".join(sorted("".join(f"[{c}{c.upper()}]" for c in suffix[1:]) for suffix in SUFFIXES)) + ")$"
 
 ERROR = json_content(ref("Error"), 'Any error: {"error": "<what is wrong and how to fix it>"}')
 STRING = {"type": "string"}
@@ -112,9 +116,9 @@ SCHEMAS = {
         "type": "object",
         "required": ["name", "text"],
         "properties": {
-            "name": {"type": "string", "description": "A plain file name ending .txt, .md or .html.",
-                     "example": "psoas-notes.md"},
-            "text": {"type": "string", "description": "The document, UTF-8 text."},
+            "name": {"type": "string", "pattern": DOCUMENT_NAME, "example": "psoas-notes.md",
+                     "description": f"A plain file name ending {', '.join(sorted(SUFFIXES))}."},
+            "text": {"type": "string", "minLength": 1, "description": "The document, UTF-8 text."},
             "replace": {"type": "boolean", "default": False, "description": "Update a document of the same name."},
         },
     },

@@ -14,6 +14,7 @@ from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
+from waitress.task import ErrorTask
 from waitress.utilities import RequestEntityTooLarge
 
 from . import create_app
@@ -38,6 +39,7 @@ def make_server(app, host: str, port: int, **adjustments):
 
     class Channel(HTTPChannel):
         parser_class = Parser
+        error_task_class = ShapedErrorTask
 
     server.channel_class = Channel
     return server
@@ -75,21 +77,44 @@ class BodyLimitParser(HTTPRequestParser):
     def received(self, data):
         consumed = super().received(data)
         if type(self.error) is RequestEntityTooLarge:
-            self.error = BodyTooLarge(self.limit, self.error_shape(self.path))
+            self.error = BodyTooLarge(self.limit)
             self.expect_continue = False  # refused: the client must not be asked for the body
         return consumed
 
 
 class BodyTooLarge(RequestEntityTooLarge):
-    """A body over its route's limit, answered in its API's error shape with the security headers."""
+    """A body over its route's limit, with the API's message."""
 
-    def __init__(self, limit: int, shape: ErrorShape):
+    def __init__(self, limit: int):
         super().__init__(HTTP_MESSAGES[413].format(limit=limit))
-        self.shape = shape
 
-    def to_response(self, ident=None):
-        headers = [("Content-Type", "application/json"), *SECURITY_HEADERS.items()]
-        return f"{self.code} {self.reason}", headers, json.dumps(self.shape(self.code, self.body, None)).encode()
+
+class ShapedErrorTask(ErrorTask):
+    """waitress's own error responses in the API's shape, with the security headers.
+
+    waitress answers some requests itself, before the app sees them (a malformed header or
+    chunked body, headers over its limit, a body over the route's limit) and, last resort, a
+    500 when the app fails outside Flask's handlers; by default as plain text without our
+    headers. waitress has no documented hook for this: error_task_class is the channel's
+    class attribute beside parser_class, which BodyLimitParser already replaces.
+    """
+
+    def execute(self):
+        error = self.request.error
+        if error.code == 500:
+            message = HTTP_MESSAGES[500]  # logged by waitress; the client learns nothing more
+        elif isinstance(error, BodyTooLarge):
+            message = error.body
+        else:
+            message = f"the server could not read this request: {error.reason} ({error.body}); send valid HTTP/1.1"
+        # The request is a BodyLimitParser; it has no path when its request line could not be read.
+        shape = self.request.error_shape(getattr(self.request, "path", ""))
+        body = json.dumps(shape(error.code, message, None)).encode()
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.extend([("Content-Type", "application/json"), *SECURITY_HEADERS.items()])
+        self.set_close_on_finish()  # as waitress does: what follows a request it could not read is not trusted
+        self.content_length = len(body)
+        self.write(body)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

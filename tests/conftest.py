@@ -1,6 +1,7 @@
 """Shared fixtures: an app over a copy of the bundled articles, its test client, and a CLI runner."""
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from pathlib import Path
@@ -8,7 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant import create_app
+from assistant import create_app, server
+from assistant import files
 from assistant import index as index_module
 
 BUNDLED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -66,6 +68,24 @@ def runner():
     return CliRunner()
 
 
+@pytest.fixture(scope="module")
+def scratch_app(built_index, tmp_path_factory):
+    """An app with the admin API on (its token in config ADMIN_TOKEN), over the module's own copy of the corpus and
+    index, which the module's attacks may change; no rate limit, and room for many wrong tokens."""
+    corpus = copy_corpus(tmp_path_factory.mktemp("scratch-corpus"))
+    index = tmp_path_factory.mktemp("scratch-index") / "index.npz"
+    shutil.copy(built_index, index)
+    return create_app({"TESTING": True, "CORPUS": str(corpus), "INDEX": str(index), "RATELIMIT_ENABLED": False,
+                       "ADMIN_TOKEN": "token-of-the-scratch-app", "ADMIN_FAILURE_LIMIT": "1000000 per minute"})
+
+
+@pytest.fixture(scope="module")
+def scratch_url(scratch_app):
+    """The scratch app served by waitress on a loopback port, as `assistant serve` does (no trailing slash)."""
+    with server.serve_in_thread(scratch_app) as url:
+        yield url.rstrip("/")
+
+
 @pytest.fixture
 def writable_corpus(tmp_path) -> Path:
     """A private copy of the bundled corpus that the test may change."""
@@ -78,3 +98,16 @@ def umask_022():
     old = os.umask(0o022)
     yield
     os.umask(old)
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """Return a function that makes a module's atomic writes fail as on a full disk, part of the file written."""
+    def fill(module):
+        def write_atomically(path, write, mode=None):
+            def write_until_full(file):
+                file.write(b"the first bytes fit")
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            files.write_atomically(path, write_until_full, mode)
+        monkeypatch.setattr(module, "write_atomically", write_atomically)
+    return fill

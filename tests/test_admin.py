@@ -132,6 +132,15 @@ def test_a_file_over_the_limit_is_refused(admin, admin_app, monkeypatch):
     assert snapshot(admin_app) == before
 
 
+def test_a_document_of_too_many_passages_is_refused_with_400(admin, admin_app):
+    before = snapshot(admin_app)
+    lines = "".join(f"Psoas note {n}.\n" for n in range(3100))
+    response = admin.post("/api/documents", json={"name": "lines.txt", "text": lines}, headers=AUTH)
+    assert response.status_code == 400
+    assert "passages; a document may make at most 3,000" in response.get_json()["error"]
+    assert snapshot(admin_app) == before
+
+
 @pytest.mark.parametrize("body", [{"name": "a.txt"}, {"text": "x"}, {"name": 3, "text": "x"}, [1, 2]])
 def test_malformed_json_bodies_get_400(admin, body):
     response = admin.post("/api/documents", json=body, headers=AUTH)
@@ -150,6 +159,23 @@ def test_a_reindex_that_fails_midway_keeps_the_old_index_answering(admin, admin_
     response = admin.post("/api/documents", json={"name": "zumba.txt", "text": NEW_FACT}, headers=AUTH)
     assert response.status_code == 500 and "Traceback" not in response.get_data(as_text=True)
     assert "injected failure" in response.get_json()["error"] and "corpus is unchanged" in response.get_json()["error"]
+    assert snapshot(admin_app) == before
+    assert ask(admin, "How do I stretch my hip flexors?")["found"] is True
+
+
+@pytest.mark.parametrize("failing, message", [
+    ("documents", "could not store the document 'zumba.txt' in the corpus folder (No space left on device)"),
+    ("index", "the reindex failed: could not write the index file"),
+])
+def test_a_full_disk_names_the_step_that_failed_and_changes_nothing(admin, admin_app, full_disk, failing, message):
+    from assistant import documents, index
+
+    before = snapshot(admin_app)
+    full_disk({"documents": documents, "index": index}[failing])
+    response = admin.post("/api/documents", json={"name": "zumba.txt", "text": NEW_FACT}, headers=AUTH)
+    assert response.status_code == 500, response.get_json()
+    assert message in response.get_json()["error"]
+    assert "the corpus is unchanged and the previous index is still serving" in response.get_json()["error"]
     assert snapshot(admin_app) == before
     assert ask(admin, "How do I stretch my hip flexors?")["found"] is True
 
@@ -251,6 +277,8 @@ def test_deleting_the_last_document_is_refused_up_front(tmp_path, caplog):
     ({"name": "rtl\u202etxt.exe.txt", "text": NEW_FACT}, "invisible formatting character"),
     ({"name": " space.txt", "text": NEW_FACT}, "space"),
     ({"name": "THE-ILIOPSOAS-CLINIC-HANDOUT.txt", "text": NEW_FACT}, "differ only in case"),
+    ({"name": "zumba.txt", "text": NEW_FACT, "replace": "no"}, '"replace" must be true or false'),
+    ({"name": "zumba.txt", "text": NEW_FACT, "replace": {}}, '"replace" must be true or false'),
 ])
 def test_bad_names_and_text_get_400_with_the_reason(admin, admin_app, body, message):
     before = snapshot(admin_app)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from assistant import index as index_module
-from assistant.answer import answer
+from assistant.answer import answer, check_question
 from assistant.config import bundled_dir
 from assistant.errors import BadQuestion
 from assistant.safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE, red_flags
@@ -149,6 +149,11 @@ def test_returned_passages_do_not_overlap(index):
 @pytest.mark.parametrize("question, history, top_k, message", [
     ("", [], 3, "blank"),
     ("   \n ", [], 3, "blank"),
+    ("\u0000", [], 3, "blank"),
+    ("\u0001\u200b\u2028\ufeff", [], 3, "blank"),
+    ("???", [], 3, "no letter or digit"),
+    ("psoas \ud800", [], 3, "surrogate"),
+    ("psoas", ["stretch \udfff"], 3, "surrogate"),
     ("x" * 1001, [], 3, "1001 characters long; the limit is 1000"),
     (None, [], 3, "must be a string"),
     ("psoas?", "not a list", 3, "history must be a list"),
@@ -160,6 +165,11 @@ def test_returned_passages_do_not_overlap(index):
 def test_bad_questions_raise_a_specific_error(index, question, history, top_k, message):
     with pytest.raises(BadQuestion, match=message):
         answer(index, question, history, top_k)
+
+
+def test_history_items_without_a_letter_or_digit_are_dropped():
+    assert check_question("psoas", ["\u0000", " \t", "\u200b?", " How do I stretch? "]) == (
+        "psoas", ["How do I stretch?"], 3)
 
 
 def test_a_question_of_exactly_1000_characters_is_fine(index):

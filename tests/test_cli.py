@@ -130,6 +130,7 @@ def test_eval_prints_the_figures(run, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["ask", ""], "question is blank"),
+    (["ask", "\u0000\u0007"], "question is blank"),
     (["ask", "x" * 1001], "the limit is 1000"),
     (["ask"], "give a QUESTION or --jsonl FILE"),
     (["ask", "--top-k", "0", "psoas"], "--top-k"),

@@ -6,9 +6,11 @@ import stat
 import pytest
 from click.testing import CliRunner
 
+from assistant import chunking, documents
 from assistant import index as index_module
 from assistant.cli import cli
-from assistant.config import bundled_dir
+from assistant.config import MAX_PASSAGES_PER_DOCUMENT, bundled_dir
+from assistant.corpus import load_corpus
 from assistant.documents import add_documents, remove_document
 from assistant.errors import BadDocument, DocumentExists, DocumentNotFound, LastDocument, NameTaken
 
@@ -100,6 +102,27 @@ def test_a_file_over_the_size_limit_is_refused(setup, monkeypatch):
     assert snapshot(corpus, index_path) == before
 
 
+# One sentence a line: about one passage each, a few more than the cap (the 5 MB upload of issue 11 made 238,712).
+SHORT_LINES = b"".join(b"Psoas note %d.\n" % n for n in range(MAX_PASSAGES_PER_DOCUMENT + 100))
+
+
+def test_a_document_of_too_many_passages_is_refused_before_anything_is_written(setup, tmp_path):
+    corpus, index_path = setup
+    before = snapshot(corpus, index_path)
+    with pytest.raises(BadDocument, match=f"lines.txt: it would make [0-9,]+ passages; a document may make at most "
+                                          f"{MAX_PASSAGES_PER_DOCUMENT:,} .*split it"):
+        add_documents(corpus, [("lines.txt", SHORT_LINES)], lambda: pytest.fail("nothing is indexed"))
+    (tmp_path / "lines.txt").write_bytes(SHORT_LINES)
+    result = invoke(corpus, index_path, "add", str(tmp_path / "lines.txt"))
+    assert result.exit_code == 2 and "passages; a document may make at most" in result.output
+    assert snapshot(corpus, index_path) == before
+
+
+def test_no_bundled_article_comes_near_the_passage_cap():
+    most = max(len(chunking.chunk(document)) for document in load_corpus(bundled_dir("corpus")))
+    assert most * 20 < MAX_PASSAGES_PER_DOCUMENT
+
+
 def test_one_bad_file_among_several_adds_none(setup):
     corpus, index_path = setup
     before = snapshot(corpus, index_path)
@@ -132,6 +155,31 @@ def test_cli_refusals_exit_2_with_a_message(setup, tmp_path):
                           (["remove", "nope.txt"], "no document named")]:
         result = invoke(corpus, index_path, *args)
         assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("failing, args, message", [
+    (documents, ["add", "{new}"], "could not store the document 'zumba.txt' in the corpus folder (No space left"),
+    (documents, ["add", "--replace", "{handout}"], "could not store the document 'the-iliopsoas-clinic-handout.txt'"),
+    (index_module, ["add", "{new}"], "the reindex failed: could not write the index file '{index}' (No space left"),
+    (index_module, ["remove", "the-iliopsoas-clinic-handout.txt"], "the reindex failed: could not write the index"),
+    (index_module, ["reindex", "--full"], "the reindex failed: could not write the index"),
+])
+def test_a_full_disk_changes_nothing_and_says_what_could_not_be_written(setup, tmp_path, full_disk, failing, args,
+                                                                      message):
+    corpus, index_path = setup
+    (tmp_path / "zumba.txt").write_bytes(NEW_FACT)
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "the-iliopsoas-clinic-handout.txt").write_bytes(NEW_FACT)
+    paths = {"new": tmp_path / "zumba.txt", "handout": tmp_path / "new" / "the-iliopsoas-clinic-handout.txt",
+             "index": index_path}
+    before = snapshot(corpus, index_path)
+    full_disk(failing)
+    result = invoke(corpus, index_path, *[arg.format(**paths) for arg in args])
+    assert result.exit_code == 1 and message.format(**paths) in result.output, result.output
+    assert "nothing changed: the corpus and the index are as they were" in result.output
+    assert "Traceback" not in result.output
+    assert snapshot(corpus, index_path) == before
+    assert not [p.name for folder in (corpus, index_path.parent) for p in folder.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_reindex_says_what_changed(setup):

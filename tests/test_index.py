@@ -8,7 +8,7 @@ from rank_bm25 import BM25Okapi
 from assistant import index as index_module
 from assistant.chunking import chunk
 from assistant.config import bundled_dir
-from assistant.errors import BadDocument, IndexUnavailable
+from assistant.errors import BadDocument, IndexUnavailable, NotWritten
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_a_save_that_fails_midway_leaves_the_old_index(bundled_index, tmp_path, 
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(np, "savez", broken_savez)
-    with pytest.raises(OSError):
+    with pytest.raises(NotWritten, match=f"could not write the index file '{path}' \\(No space left on device\\)"):
         index_module.save(bundled_index, path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["index.npz"]  # no temporary file left behind

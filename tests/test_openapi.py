@@ -1,6 +1,11 @@
-"""The OpenAPI description matches the server: schemathesis sends generated requests and checks every response."""
+"""The OpenAPI description matches the server: schemathesis sends generated requests and checks every response.
+
+Every endpoint without the admin token, then the admin endpoints with it, over real HTTP on a
+scratch corpus that they change (bench/attack.py runs the same with many more examples).
+"""
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -8,6 +13,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from assistant import create_app
+from assistant import index as index_module
+from assistant.corpus import document_paths
 from assistant.openapi import spec
 
 
@@ -58,6 +65,33 @@ def test_api_conforms_to_its_description(case, api_app):
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 def test_openai_compatible_api_conforms_to_its_description(case, api_app):
     case.call_and_validate(app=api_app)
+
+
+# With the token, a body the description allows can still be refused: a name without a
+# document suffix or with a control character (400), one already taken (409), an unknown
+# or last document (404, 409). Anything else, a 5xx above all, fails.
+ADMIN_CONFIG = schemathesis.Config.from_dict({"checks": {
+    "positive_data_acceptance": {"expected-statuses": [200, 201, 400, 404, 409, 413]},
+    "negative_data_rejection": {"expected-statuses": [400, 401, 404, 405, 409, 413, 415]},
+}})
+admin_schema = schemathesis.openapi.from_dict(spec(), config=ADMIN_CONFIG).include(
+    path_regex="^/api/(documents|reindex)")
+# Each accepted document is a reindex: a few examples here; bench/attack.py sends thousands.
+ADMIN_EXAMPLES = int(os.environ.get("ASSISTANT_FUZZ_EXAMPLES", "15"))
+
+
+@admin_schema.parametrize()
+@settings(max_examples=ADMIN_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+def test_admin_api_with_the_token_conforms_to_its_description(case, scratch_app, scratch_url):
+    case.call_and_validate(base_url=scratch_url, headers={"Authorization": f"Bearer {scratch_app.config['ADMIN_TOKEN']}"})
+
+
+def test_after_the_fuzzing_the_corpus_and_its_index_agree(scratch_app):
+    holder = scratch_app.extensions["assistant"]
+    index = index_module.load(holder.index_path)
+    assert index.meta["fingerprint"] == index_module.corpus_fingerprint(holder.corpus_dir)
+    assert sorted(d.source for d in index.documents) == sorted(p.name for p in document_paths(holder.corpus_dir))
+    assert not [p.name for p in holder.corpus_dir.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_every_api_route_is_described(api_app):

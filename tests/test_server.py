@@ -139,3 +139,29 @@ def test_bodies_within_the_limits_reach_the_app(app):
                                f"Content-Length: {100_000}\n", b" " * 100_000)
     assert status_and_body(answer)[0] == 400 and b"unknown field" in answer  # read by the app, not refused
     assert status_and_body(upload)[0] == 403  # the admin API is off in `app`; the size was not the problem
+
+
+def failing_stream():
+    raise RuntimeError("fails after Flask has handed the response to the server")
+    yield b""
+
+
+@pytest.mark.parametrize("head, body, status, says", [
+    ("GET /api/health HTTP/1.1\nHost: x\nNo colon in this header\n", b"", 400, "Invalid header"),
+    ("GET /api/health HTTP/1.1\nHost: x\nX-Big: " + "a" * 300_000 + "\n", b"", 431, "max_header"),
+    ("POST /api/answer HTTP/1.1\nHost: x\nContent-Type: application/json\nTransfer-Encoding: chunked\n",
+     b"zz\r\n{}\r\n0\r\n\r\n", 400, "chunk"),
+    ("POST /api/answer HTTP/1.1\nHost: x\nContent-Length: ten\n", b"", 400, "Content-Length"),
+    ("POST /api/answer HTTP/1.1\nHost: x\nTransfer-Encoding: gzip\n", b"", 501, "Transfer-Encoding"),
+    ("GET /boom HTTP/1.1\nHost: x\n", b"", 500, "the server failed on this request"),
+])
+def test_errors_waitress_answers_itself_have_the_api_shape_and_security_headers(app, head, body, status, says):
+    app.add_url_rule("/boom", "boom", lambda: app.response_class(failing_stream()))
+    with server.serve_in_thread(app) as url:
+        received = send_raw(url, head, body)
+    got, payload = status_and_body(received)
+    assert got == status, received[:300]
+    assert says.lower() in json.loads(payload)["error"].lower()
+    head_lines = received.partition(b"\r\n\r\n")[0].lower()
+    assert b"content-type: application/json" in head_lines and b"x-content-type-options: nosniff" in head_lines
+    assert b"content-security-policy: default-src 'self'" in head_lines and b"connection: close" in head_lines
