@@ -47,3 +47,7 @@ class BadSetting(AssistantError, ValueError):
 
 class ModelUnavailable(AssistantError):
     """The sentence-embedding model or its tokenizer is missing or is not the expected file."""
+
+
+class StoreUnavailable(AssistantError):
+    """The feedback database cannot be reached or was written by a newer version."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 
 from assistant import create_app
 from assistant import index as index_module
+from pg_server import PostgresServer, find_bin_dir, run_as
 
 BUNDLED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
@@ -21,6 +23,15 @@ def copy_corpus(target: Path) -> Path:
         if path.is_file():
             shutil.copy(path, target / path.name)
     return target
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_database(tmp_path_factory) -> str:
+    """Point every app and command of the session at a throwaway SQLite file, never the user's data folder."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'feedback.db'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ASSISTANT_DATABASE_URL", url)
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +46,45 @@ def built_index(corpus_dir, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("index") / "index.npz"
     index_module.load_or_build(corpus_dir, path)
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server of our own for the session (Debian's postgresql package, a temporary data folder).
+
+    Skipped without PostgreSQL's programs; ASSISTANT_REQUIRE_POSTGRES=1 (set by .ci/run) makes that a failure.
+    """
+    bin_dir, reason = find_bin_dir(), None
+    if bin_dir is None:
+        reason = "no PostgreSQL: initdb is not installed (apt-get install postgresql)"
+    else:
+        try:
+            run_as()
+        except LookupError:
+            reason = "no PostgreSQL: running as root, and there is no 'postgres' user to run the server as"
+    if reason:
+        if os.environ.get("ASSISTANT_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{reason}, and ASSISTANT_REQUIRE_POSTGRES=1 makes the PostgreSQL tests mandatory")
+        pytest.skip(reason)
+    server = PostgresServer(bin_dir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def database_url(request, tmp_path) -> str:
+    """A new, empty database: a SQLite file, then (the second run) a database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'feedback.db'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    server.create_database(name)
+    yield server.url(name)
+    server.drop_database(name)
 
 
 @pytest.fixture
