@@ -19,8 +19,8 @@ def create_app(config: Mapping | None = None):
     """
     from flask import Flask
 
-    from . import admin, api, openapi, site
-    from .config import bundled_dir, default_corpus_dir, default_index_path
+    from . import admin, api, feedback, openapi, site
+    from .config import DEFAULT_RETENTION_DAYS, bundled_dir, default_corpus_dir, default_index_path
     from .holder import IndexHolder
 
     app = Flask(__name__, static_folder=str(bundled_dir("web")), static_url_path="/static")
@@ -35,6 +35,9 @@ def create_app(config: Mapping | None = None):
         ANSWER_CACHE_SIZE=1024,  # distinct answers remembered per index (0: none)
         ADMIN_TOKEN=None,  # the admin API (add/remove documents, reindex) is off without one
         ADMIN_FAILURE_LIMIT="10 per minute",  # wrong admin tokens from one address before it gets 429
+        DATABASE_URL=None,  # default: a SQLite file in the per-user data folder (config.default_database_url)
+        RECORD_QUESTIONS=True,  # record every answer, so it can be rated and the unanswered ones reported
+        RETENTION_DAYS=DEFAULT_RETENTION_DAYS,  # recorded answers older than this are deleted
     )
     app.config.from_prefixed_env("ASSISTANT")
     if os.environ.get("ASSISTANT_ADMIN_TOKEN"):
@@ -47,6 +50,7 @@ def create_app(config: Mapping | None = None):
     app.extensions["assistant"] = IndexHolder(corpus, index_path)
     app.json.sort_keys = False  # the engine's result object goes out as the engine built it
     api.init_app(app)
+    feedback.init_app(app)
     admin.init_app(app)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(site.bp)

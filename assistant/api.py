@@ -10,9 +10,10 @@ from .answer import answer, check_question
 from .answer_cache import AnswerCache
 from .config import DEFAULT_TOP_K, MAX_HISTORY, MAX_QUESTION_CHARS
 from .corpus import Document
-from .errors import AssistantError, BadQuestion, BadSetting, DocumentNotFound
+from .errors import AssistantError, BadQuestion, BadSetting, DocumentNotFound, StoreUnavailable
 from .index import Index
 from .ratelimit import RateLimit
+from .store import answer_row, new_answer_id
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 FIELDS = ("question", "history", "top_k")
@@ -60,7 +61,7 @@ def current_index() -> Index:
 
 @bp.post("/answer")
 def answer_question():
-    """Answer {"question", "history", "top_k"} with the engine's result object, unchanged."""
+    """Answer {"question", "history", "top_k"} with the engine's result object, unchanged but for its answer_id first."""
     limit = current_app.extensions["rate_limit"]
     headers = limit.hit(request.remote_addr or "") if limit else {}
     body = json_object()
@@ -77,21 +78,48 @@ def answer_question():
         raise BadQuestion(f"history holds {len(history)} questions; send at most {MAX_HISTORY} (the latest ones)")
     question, history, top_k = check_question(question, history, body.get("top_k", DEFAULT_TOP_K))
     index = current_index()
-    text = current_app.extensions["answers"].get(
-        index, (question, tuple(history), top_k), lambda: current_app.json.dumps(answer(index, question, history, top_k)))
-    return current_app.response_class(text + "\n", mimetype="application/json", headers=headers)
+    text, result = current_app.extensions["answers"].get(
+        index, (question, tuple(history), top_k), lambda: encoded(answer(index, question, history, top_k)))
+    answer_id = record(question, history, result)
+    return current_app.response_class(with_answer_id(text, answer_id) + "\n", mimetype="application/json",
+                                      headers=headers)
 
 
-def json_object() -> dict:
+def encoded(result: dict) -> tuple[str, dict]:
+    """Return a result as JSON, and the result itself (what of it is recorded is picked per request)."""
+    return current_app.json.dumps(result), result
+
+
+def record(question: str, history: list[str], result: dict) -> str | None:
+    """Queue the answer to be recorded under a new id, and return the id; None when recording is off."""
+    recorder = current_app.extensions["recorder"]
+    if recorder is None:
+        return None
+    answer_id = new_answer_id()
+    recorder.record(answer_row(answer_id, question, history, result))
+    return answer_id
+
+
+def with_answer_id(text: str, answer_id: str | None) -> str:
+    """Return an answer's JSON object with "answer_id" put first.
+
+    Every request gets its own id, so the id is added to the remembered JSON, never remembered
+    with it: two people asking the same question must not share one answer row (nor rate each
+    other's). Splicing keeps the cache's point, which is not encoding the answer again.
+    """
+    return '{"answer_id": ' + json.dumps(answer_id) + ", " + text[1:]
+
+
+def json_object(example: str = EXAMPLE) -> dict:
     """Return the request body as a JSON object.
 
-    Raises UnsupportedMediaType (415) or BadRequest (400) saying what to send instead.
+    Raises UnsupportedMediaType (415) or BadRequest (400) saying what to send instead, like `example`.
     """
     if not request.is_json:
-        raise UnsupportedMediaType(f"send JSON with the header Content-Type: application/json, like {EXAMPLE}")
-    body = json_body(EXAMPLE)
+        raise UnsupportedMediaType(f"send JSON with the header Content-Type: application/json, like {example}")
+    body = json_body(example)
     if not isinstance(body, dict):
-        raise BadRequest(f"the body must be a JSON object, like {EXAMPLE}")
+        raise BadRequest(f"the body must be a JSON object, like {example}")
     return body
 
 
@@ -159,6 +187,9 @@ def error_response(error: Exception):
         return jsonify(error=str(error)), 400
     if isinstance(error, DocumentNotFound):
         return jsonify(error=str(error)), 404
+    if isinstance(error, StoreUnavailable):  # answering goes on: only ratings and reports need the database
+        current_app.logger.error("feedback database unavailable: %s", error)
+        return jsonify(error="ratings cannot be stored or read right now; the server's log says why"), 503
     if isinstance(error, AssistantError):  # the corpus or index cannot be read: only the operator can fix it
         current_app.logger.error("articles unavailable: %s", error)
         return jsonify(error="the articles cannot be loaded right now; the server's log says why"), 503

@@ -87,15 +87,30 @@ def database_url(request, tmp_path) -> str:
     server.drop_database(name)
 
 
+def close_store(app) -> None:
+    """Write what an app's recorder holds, then close its database connections."""
+    if app.extensions.get("recorder"):
+        app.extensions["recorder"].flush()
+    app.extensions["store"].close()
+
+
 @pytest.fixture
 def make_app(corpus_dir, built_index, tmp_path):
-    """Return a factory of test apps over corpus_dir with their own copy of the index; keyword args are config."""
+    """Return a factory of test apps over corpus_dir with their own copy of the index; keyword args are config.
+
+    Each app's database connections are closed at the end of the test.
+    """
+    apps = []
+
     def make(**config):
         index_path = tmp_path / "index.npz"
         if not index_path.exists():
             shutil.copy(built_index, index_path)
-        return create_app({"TESTING": True, "CORPUS": str(corpus_dir), "INDEX": str(index_path), **config})
-    return make
+        apps.append(create_app({"TESTING": True, "CORPUS": str(corpus_dir), "INDEX": str(index_path), **config}))
+        return apps[-1]
+    yield make
+    for app in apps:
+        close_store(app)
 
 
 @pytest.fixture

@@ -81,7 +81,7 @@ def test_old_answers_are_purged_and_since_limits_what_is_read(store):
     old, recent = add(store, "old psoas question", NOT_FOUND, days_ago=100), add(store, "new one", NOT_FOUND)
     add(store, "last week's", NOT_FOUND, days_ago=7)
     assert [row["question"] for row in store.unanswered(since_days=3)] == ["new one"]
-    assert store.purge(90) == 1
+    assert store.purge() == 1  # after 90 days
     assert [row["question"] for row in store.unanswered()] == ["new one", "last week's"]
     assert not store.rate(old, "up") and store.rate(recent, "up")
 
@@ -200,7 +200,7 @@ def test_several_processes_share_one_new_database(database_url):
 
 def test_the_recorder_writes_in_the_background_and_ends_when_idle(store, monkeypatch):
     monkeypatch.setattr(recorder_module, "IDLE_S", 0.05)
-    recorder = Recorder(store, retention_days=90)
+    recorder = Recorder(store)
     old = answer_row(new_answer_id(), "too old to keep", [], NOT_FOUND)
     old["asked_at"] -= timedelta(days=91)
     recorder.record(old)  # written, then purged: the first batch also purges
@@ -222,7 +222,7 @@ def test_the_recorder_writes_in_the_background_and_ends_when_idle(store, monkeyp
 def test_a_database_that_cannot_be_reached_is_logged_and_skipped(url, caplog, monkeypatch):
     monkeypatch.setattr(recorder_module, "MAX_BACKOFF_S", 0.01)
     store = Store(url)
-    recorder = Recorder(store, retention_days=90)
+    recorder = Recorder(store)
     with caplog.at_level(logging.ERROR, logger="assistant.store.recorder"):
         recorder.record(answer_row(new_answer_id(), "psoas?", [], NOT_FOUND))
         assert recorder.flush(timeout=10)

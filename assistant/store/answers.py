@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import Connection, delete, insert, not_, or_, select, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from ..config import DEFAULT_RETENTION_DAYS
 from ..errors import StoreUnavailable
 from .database import make_engine
 from .schema import answers, migrate
@@ -43,14 +44,16 @@ def answer_row(answer_id: str, question: str, history: list[str], result: dict) 
 
 
 class Store:
-    """The database of answers and ratings at one URL; the schema is created or migrated on first use.
+    """The database of answers and ratings at one URL, keeping answers `retention_days` days; the schema is
+    created or migrated on first use.
 
     Every method raises StoreUnavailable when the database cannot be reached or used.
     """
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, retention_days: int = DEFAULT_RETENTION_DAYS):
         """Raises BadSetting when the URL cannot be used (see database.make_engine)."""
         self.engine = make_engine(url)
+        self.retention_days = retention_days
         self.where = self.engine.url.render_as_string(hide_password=True)
         self._ready = False
         self._lock = threading.Lock()
@@ -89,10 +92,11 @@ class Store:
                                               rated_at=utc_now()))
             return done.rowcount == 1
 
-    def purge(self, days: int) -> int:
-        """Delete the answers asked more than `days` days ago; return how many went."""
+    def purge(self) -> int:
+        """Delete the answers asked more than retention_days days ago; return how many went."""
+        oldest = utc_now() - timedelta(days=self.retention_days)
         with self.transaction() as connection:
-            return connection.execute(delete(answers).where(answers.c.asked_at < utc_now() - timedelta(days=days))).rowcount
+            return connection.execute(delete(answers).where(answers.c.asked_at < oldest)).rowcount
 
     def rated(self, since_days: int | None = None) -> list[dict]:
         """Return the rated answers (asked within `since_days` days, if given), latest first."""

@@ -31,9 +31,8 @@ MAX_BACKOFF_S = 60.0
 class Recorder:
     """Queue answer rows for a Store and write them in the background."""
 
-    def __init__(self, store: Store, retention_days: int):
+    def __init__(self, store: Store):
         self.store = store
-        self.retention_days = retention_days
         self._queue: queue.Queue = queue.Queue(MAX_PENDING)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -104,11 +103,11 @@ class Recorder:
         if time.monotonic() >= self._next_purge:
             self._next_purge = time.monotonic() + PURGE_EVERY_S
             try:
-                gone = self.store.purge(self.retention_days)
+                gone = self.store.purge()
             except Exception as error:
-                log.error("answers older than %d days not deleted: %s", self.retention_days, error)
+                log.error("answers older than %d days not deleted: %s", self.store.retention_days, error)
             else:
-                log.info("deleted %d answer(s) older than %d days", gone, self.retention_days)
+                log.info("deleted %d answer(s) older than %d days", gone, self.store.retention_days)
         return True
 
 
