@@ -18,8 +18,8 @@ def create_app(config: Mapping | None = None):
     """
     from flask import Flask
 
-    from . import admin, api, openai_compat, openapi, request_log, site
-    from .config import bundled_dir, default_corpus_dir, default_index_path, verbatim_from_env
+    from . import admin, api, feedback, openai_compat, openapi, request_log, site
+    from .config import DEFAULT_RETENTION_DAYS, bundled_dir, default_corpus_dir, default_index_path, verbatim_from_env
     from .holder import IndexHolder
 
     app = Flask(__name__, static_folder=str(bundled_dir("web")), static_url_path="/static")
@@ -40,6 +40,9 @@ def create_app(config: Mapping | None = None):
         CONTACT=None,  # the owner's line after the urgent-care and fallback texts ("Call us on ...")
         REQUEST_LOG=True,  # one line per request on stderr: method, path, status, milliseconds
         LOG_QUESTIONS=True,  # false keeps anything that may hold a question (query strings) out of the logs
+        DATABASE_URL=None,  # default: a SQLite file in the per-user data folder (config.default_database_url)
+        RECORD_QUESTIONS=True,  # record every answer, so it can be rated and the unanswered ones reported
+        RETENTION_DAYS=DEFAULT_RETENTION_DAYS,  # recorded answers older than this are deleted
     )
     app.config.from_prefixed_env("ASSISTANT")
     app.config.from_mapping(verbatim_from_env())
@@ -52,6 +55,7 @@ def create_app(config: Mapping | None = None):
     app.json.sort_keys = False  # the engine's result object goes out as the engine built it
     request_log.init_app(app)
     api.init_app(app)
+    feedback.init_app(app)
     admin.init_app(app)
     openai_compat.init_app(app)
     app.register_blueprint(openapi.bp)

@@ -1,4 +1,5 @@
-"""The admin API: add, replace and remove source texts and reindex, behind a bearer token.
+"""The admin API: add, replace and remove source texts and reindex, and read the feedback reports,
+behind a bearer token.
 
 Switched off (403) unless ASSISTANT_ADMIN_TOKEN is set; a wrong or missing token gets 401.
 After 10 wrong tokens from one address in a minute (ADMIN_FAILURE_LIMIT), that address gets
@@ -16,10 +17,11 @@ from werkzeug.exceptions import BadRequest, Conflict, Forbidden, HTTPException, 
 
 from . import index as index_module
 from .api import json_body
-from .config import max_file_bytes
+from .config import DEFAULT_REPORT_LIMIT, MAX_REPORT_LIMIT, max_file_bytes
 from .documents import add_documents, corpus_lock, remove_document
 from .errors import AssistantError, BadDocument, DocumentExists, LastDocument, NameTaken, NotWritten
 from .ratelimit import RateLimit
+from .store import feedback_report, unanswered_report
 
 bp = Blueprint("admin", __name__, url_prefix="/api")
 # Room for the JSON or multipart wrapping around a file of the largest allowed size.
@@ -100,6 +102,31 @@ def reindex_corpus():
     except AssistantError as error:  # a bad file on disk: say which, the old index keeps serving
         raise Conflict(f"the corpus cannot be indexed: {error}; the previous index is still serving") from None
     return jsonify(report=report_json(report))
+
+
+@bp.get("/reports/feedback")
+def rated_down():
+    """List the answers rated down most often (what `assistant feedback --json` prints)."""
+    return jsonify(feedback_report(current_app.extensions["store"], *report_options()))
+
+
+@bp.get("/reports/unanswered")
+def unanswered():
+    """List the most frequent questions the articles did not answer (what `assistant unanswered --json` prints)."""
+    return jsonify(unanswered_report(current_app.extensions["store"], *report_options()))
+
+
+def report_options() -> tuple[int | None, int]:
+    """Return (since_days, limit) from the query string (?since=DAYS&limit=N).
+
+    Raises BadRequest saying what is wrong.
+    """
+    since, limit = request.args.get("since"), request.args.get("limit", str(DEFAULT_REPORT_LIMIT))
+    if since is not None and not (since.isascii() and since.isdigit() and int(since) >= 1):
+        raise BadRequest(f"since must be a whole number of days, 1 or more, not {since[:20]!r}")
+    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_REPORT_LIMIT):
+        raise BadRequest(f"limit must be a whole number from 1 to {MAX_REPORT_LIMIT}, not {limit[:20]!r}")
+    return (int(since) if since is not None else None), int(limit)
 
 
 @contextmanager

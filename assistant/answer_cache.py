@@ -1,18 +1,21 @@
-"""Remember the JSON of recent answers, per index.
+"""Remember recent answers (their JSON, and the result it encodes), per index.
 
 Chats repeat questions (the example questions on the empty screen, the common ones),
 and computing an answer costs more than the rest of an HTTP request. Entries belong
 to the Index object they were computed from, so a reindex starts afresh and an old
-index is not kept alive by its answers.
+index is not kept alive by its answers. What differs per request (the answer_id) is
+never remembered here.
 """
 from __future__ import annotations
 
 import threading
 import weakref
 from collections import OrderedDict
-from typing import Callable, Hashable
+from typing import Callable, Hashable, TypeVar
 
 from .index import Index
+
+Value = TypeVar("Value")
 
 
 class AnswerCache:
@@ -23,7 +26,7 @@ class AnswerCache:
         self._per_index: weakref.WeakKeyDictionary[Index, OrderedDict] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
-    def get(self, index: Index, key: Hashable, compute: Callable[[], str]) -> str:
+    def get(self, index: Index, key: Hashable, compute: Callable[[], Value]) -> Value:
         """Return the remembered value for (index, key), or compute(), remember and return it."""
         if self.size <= 0:
             return compute()

@@ -12,10 +12,11 @@ from .answer_cache import AnswerCache
 from .config import DEFAULT_TOP_K, MAX_HISTORY, MAX_QUESTION_CHARS
 from .chunking import headings
 from .corpus import Document
-from .errors import AssistantError, BadQuestion, BadSetting, DocumentNotFound
+from .errors import AssistantError, BadQuestion, BadSetting, DocumentNotFound, StoreUnavailable
 from .index import Index
 from .ratelimit import RateLimit
 from .safety import with_contact
+from .store import answer_row, new_answer_id
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 # Makes the JSON body of an error from its status, message and exception (None when waitress refuses a body).
@@ -72,7 +73,7 @@ def current_index() -> Index:
 
 @bp.post("/answer")
 def answer_question():
-    """Answer {"question", "history", "top_k"} with the engine's result object, unchanged."""
+    """Answer {"question", "history", "top_k"} with the engine's result object, unchanged but for its answer_id first."""
     headers = count_request()
     body = json_object()
     unknown = sorted(set(body) - set(FIELDS))
@@ -106,8 +107,34 @@ def answer_json(question, history, top_k) -> str:
     question, history, top_k = check_question(question, history, top_k)
     index = current_index()
     contact = current_app.config["CONTACT"]
-    return current_app.extensions["answers"].get(index, (question, tuple(history), top_k), lambda: current_app.json.dumps(
+    text, result = current_app.extensions["answers"].get(index, (question, tuple(history), top_k), lambda: encoded(
         with_contact(answer(index, question, history, top_k), contact)))
+    return with_answer_id(text, record(question, history, result))
+
+
+def encoded(result: dict) -> tuple[str, dict]:
+    """Return a result as JSON, and the result itself (what of it is recorded is picked per request)."""
+    return current_app.json.dumps(result), result
+
+
+def record(question: str, history: list[str], result: dict) -> str | None:
+    """Queue the answer to be recorded under a new id, and return the id; None when recording is off."""
+    recorder = current_app.extensions["recorder"]
+    if recorder is None:
+        return None
+    answer_id = new_answer_id()
+    recorder.record(answer_row(answer_id, question, history, result))
+    return answer_id
+
+
+def with_answer_id(text: str, answer_id: str | None) -> str:
+    """Return an answer's JSON object with "answer_id" put first.
+
+    Every request gets its own id, so the id is added to the remembered JSON, never remembered
+    with it: two people asking the same question must not share one answer row (nor rate each
+    other's). Splicing keeps the cache's point, which is not encoding the answer again.
+    """
+    return '{"answer_id": ' + json.dumps(answer_id) + ", " + text[1:]
 
 
 def json_object(example: str = EXAMPLE) -> dict:
@@ -210,6 +237,9 @@ def error_status(error: Exception) -> tuple[int, str]:
         return 400, str(error)
     if isinstance(error, DocumentNotFound):
         return 404, str(error)
+    if isinstance(error, StoreUnavailable):  # answering goes on: only ratings and reports need the database
+        current_app.logger.error("feedback database unavailable: %s", error)
+        return 503, "ratings cannot be stored or read right now; the server's log says why"
     if isinstance(error, AssistantError):  # the corpus or index cannot be read: only the operator can fix it
         current_app.logger.error("articles unavailable: %s", error)
         return 503, "the articles cannot be loaded right now; the server's log says why"

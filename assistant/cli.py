@@ -1,4 +1,4 @@
-"""The `assistant` command line: ask, reindex, eval (and serve, add, remove)."""
+"""The `assistant` command line: ask, reindex, eval (and serve, add, remove, feedback, unanswered)."""
 from __future__ import annotations
 
 import json
@@ -10,9 +10,10 @@ import click
 
 from . import index as index_module
 from .answer import answer
-from .config import DEFAULT_TOP_K, MAX_TOP_K, contact, default_corpus_dir, default_index_path
+from .config import (DEFAULT_REPORT_LIMIT, DEFAULT_TOP_K, MAX_REPORT_LIMIT, MAX_TOP_K, contact, default_corpus_dir,
+                     default_database_url, default_index_path, retention_days)
 from .documents import add_documents, corpus_lock, remove_document
-from .errors import AssistantError, BadQuestion, NameTaken, NotWritten
+from .errors import AssistantError, BadQuestion, NameTaken, NotWritten, StoreUnavailable
 from .evaluate import evaluate, load_questions
 from .safety import LOW_CONFIDENCE_NOTE, with_contact
 
@@ -33,6 +34,8 @@ class AssistantGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except StoreUnavailable as error:  # not the user's input: a server down, exit status 1
+            raise click.ClickException(str(error)) from None
         except AssistantError as error:
             raise InputError(str(error)) from None
         except NotWritten as error:  # the library has put back what it changed
@@ -258,6 +261,107 @@ def serve(settings: Settings, host, port):
 
     settings.load_index()  # build it now if needed, so the first request is fast
     run(settings.corpus, settings.index_path, host, port)
+
+
+def report_options(command):
+    """Add the options the feedback and unanswered commands share."""
+    for option in reversed([
+        click.option("--since", "since_days", type=click.IntRange(min=1), metavar="DAYS",
+                     help="Only answers given in the last DAYS days. Default: all that are kept "
+                          "(ASSISTANT_RETENTION_DAYS, 90 days unless set)."),
+        click.option("--limit", type=click.IntRange(1, MAX_REPORT_LIMIT), default=DEFAULT_REPORT_LIMIT, metavar="N",
+                     show_default=True, help="How many to list at most."),
+        click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (as the admin API returns it)."),
+        click.option("--database", "database_url", metavar="URL", envvar="ASSISTANT_DATABASE_URL",
+                     help="The database the server records to, as a SQLAlchemy URL (sqlite:///path/to/file.db, "
+                          "postgresql://user:password@host/dbname). Default: feedback.db in your user data folder.  "
+                          "[env: ASSISTANT_DATABASE_URL]"),
+    ]):
+        command = option(command)
+    return command
+
+
+def print_report(database_url: str | None, report, render, since_days: int | None, limit: int, as_json: bool):
+    """Print report(store, since_days, limit) from the database at `database_url` (or the default): as JSON, or
+    as render(report, since_days) prints it.
+
+    Raises BadSetting when the URL or ASSISTANT_RETENTION_DAYS cannot be used, StoreUnavailable when
+    the database cannot be reached.
+    """
+    from .store import Store  # imported here so `ask` does not load SQLAlchemy
+
+    store = Store(database_url or default_database_url(), retention_days())
+    try:
+        data = report(store, since_days, limit)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        render(data, since_days)
+
+
+@cli.command()
+@report_options
+def feedback(since_days, limit, as_json, database_url):
+    """List the answers rated down most often, with their questions, passages and comments.
+
+    People rate answers with the thumbs under each answer in the chat (POST /api/feedback).
+    The same answer (the same passages, or the same fallback) given to several questions
+    counts as one; its questions are listed with how often each was asked. Answers older
+    than ASSISTANT_RETENTION_DAYS are deleted first.
+    """
+    from .store import feedback_report
+
+    print_report(database_url, feedback_report, render_feedback, since_days, limit, as_json)
+
+
+def render_feedback(report: dict, since_days: int | None) -> None:
+    """Print a feedback report as text: each answer, its passages, its questions and comments."""
+    if not report["answers"]:
+        click.echo(f"No answer was rated down{within(since_days)}.")
+    for rated in report["answers"]:
+        click.echo(click.style(f"{rated['down']} down, {rated['up']} up: ", bold=True) + rated["answer"])
+        if rated["passages"]:
+            click.echo(f"  passages: {', '.join(rated['passages'])}")
+        for asked in rated["questions"]:
+            after = f"  (after: {' / '.join(asked['history'])})" if asked["history"] else ""
+            click.echo(f"  asked {asked['count']}x: {asked['question']}{after}")
+        for comment in rated["comments"]:
+            click.echo(f"  comment: {comment}")
+        click.echo()
+
+
+@cli.command()
+@report_options
+def unanswered(since_days, limit, as_json, database_url):
+    """List the most frequent questions the articles did not answer, similar ones grouped.
+
+    A question counts when its answer had found: false (no good match) or confidence: low.
+    Questions with the same words once stopwords are dropped and words are stemmed
+    ("How do I stretch my psoas?", "psoas stretches") are one group, shown by its most
+    frequent wording. Answers older than ASSISTANT_RETENTION_DAYS are deleted first.
+    """
+    from .store import unanswered_report
+
+    print_report(database_url, unanswered_report, render_unanswered, since_days, limit, as_json)
+
+
+def render_unanswered(report: dict, since_days: int | None) -> None:
+    """Print an unanswered report as text: each group's count and wording, then its other wordings."""
+    if not report["questions"]:
+        click.echo(f"No question went unanswered{within(since_days)}.")
+    for question in report["questions"]:
+        click.echo(click.style(f"{question['count']:>4}  {question['question']}", bold=True) +
+                   f"  ({question['not_found']} not found, {question['low_confidence']} low confidence; "
+                   f"last {question['last_asked']})")
+        for variant in question["variants"][1:]:
+            click.echo(f"{variant['count']:>10}  {variant['question']}")
+
+
+def within(since_days: int | None) -> str:
+    """Return " in the last N days", or "" for all that are kept."""
+    return f" in the last {since_days} days" if since_days else ""
 
 
 def main() -> None:

@@ -27,6 +27,10 @@ VERBATIM = ("ADMIN_TOKEN", "API_KEY", "CONTACT")
 # this. It bounds what one upload costs: 5 MB of short lines made 238,712 passages, a 91 MB index
 # and hours of embedding; 3,000 is about 450 KB of prose and a minute's reindex.
 MAX_PASSAGES_PER_DOCUMENT = 3000
+MAX_COMMENT_CHARS = 1000
+DEFAULT_RETENTION_DAYS = 90
+DEFAULT_REPORT_LIMIT = 20
+MAX_REPORT_LIMIT = 1000
 
 
 def bundled_dir(name: str) -> Path:
@@ -76,3 +80,24 @@ def semantic_enabled() -> bool:
     if value not in ("true", "false"):
         raise BadSetting(f"ASSISTANT_SEMANTIC must be true or false, not {value!r}")
     return value == "true"
+
+
+def default_database_url() -> str:
+    """Return ASSISTANT_DATABASE_URL if set, else a SQLite file in the per-user data folder (beside the index)."""
+    if os.environ.get("ASSISTANT_DATABASE_URL"):
+        return os.environ["ASSISTANT_DATABASE_URL"]
+    return f"sqlite:///{Path(platformdirs.user_data_dir('assistant')) / 'feedback.db'}"
+
+
+def retention_days(value=None) -> int:
+    """Return how many days recorded answers are kept: `value`, else ASSISTANT_RETENTION_DAYS, else 90.
+
+    Raises BadSetting unless it is a whole number of days, 1 or more.
+    """
+    if value is None:
+        value = os.environ.get("ASSISTANT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise BadSetting(f"ASSISTANT_RETENTION_DAYS must be a whole number of days, 1 or more, not {value!r}")
+    return value

@@ -58,3 +58,7 @@ class NotWritten(Exception):
 
     Not an AssistantError: the input is fine, the machine is not (exit status 1, HTTP 500).
     """
+
+
+class StoreUnavailable(AssistantError):
+    """The feedback database cannot be reached or was written by a newer version."""

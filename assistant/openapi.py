@@ -11,7 +11,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from flask import Blueprint, jsonify
 
-from .config import DEFAULT_TOP_K, MAX_HISTORY, MAX_QUESTION_CHARS, MAX_TOP_K
+from .config import (DEFAULT_REPORT_LIMIT, DEFAULT_TOP_K, MAX_COMMENT_CHARS, MAX_HISTORY, MAX_QUESTION_CHARS,
+                     MAX_REPORT_LIMIT, MAX_TOP_K)
 from .corpus import SUFFIXES
 from .openai_compat import MODEL, ROLES
 
@@ -35,6 +36,7 @@ NOT_BLANK = r"[\p{L}\p{N}]"
 # fuzzing of tests/test_openapi.py would hardly ever send a document that is stored.
 DOCUMENT_NAME = r"\.(" + "|".join(sorted("".join(f"[{c}{c.upper()}]" for c in suffix[1:]) for suffix in SUFFIXES)) + ")$"
 
+ANSWER_ID = "^[0-9a-f]{32}$"
 ERROR = json_content(ref("Error"), 'Any error: {"error": "<what is wrong and how to fix it>"}')
 STRING = {"type": "string"}
 COUNT = {"type": "integer", "minimum": 0}
@@ -79,8 +81,11 @@ SCHEMAS = {
     },
     "Answer": {
         "type": "object",
-        "required": ["question", "found", "confidence", "answer", "passages", "urgent", "disclaimer"],
+        "required": ["answer_id", "question", "found", "confidence", "answer", "passages", "urgent", "disclaimer"],
         "properties": {
+            "answer_id": {"type": "string", "nullable": True, "pattern": ANSWER_ID,
+                          "description": "This answer's own id, to rate it with POST /api/feedback; null when the "
+                                         "server records nothing (ASSISTANT_RECORD_QUESTIONS=false)."},
             "question": STRING,
             "found": {"type": "boolean", "description": "False when the articles do not answer the question."},
             "confidence": {"type": "string", "nullable": True, "enum": ["high", "low", None],
@@ -90,6 +95,63 @@ SCHEMAS = {
             "passages": {"type": "array", "items": ref("Passage"), "description": "Ranked, best first."},
             "urgent": {"type": "boolean", "description": "True when the question describes a red flag."},
             "disclaimer": STRING,
+        },
+    },
+    "Feedback": {
+        "type": "object",
+        "required": ["answer_id", "rating"],
+        "additionalProperties": False,
+        "properties": {
+            "answer_id": {"type": "string", "pattern": ANSWER_ID, "description": "The answer_id the answer came with."},
+            "rating": {"type": "string", "enum": ["up", "down"]},
+            "comment": {"type": "string", "maxLength": MAX_COMMENT_CHARS, "description": "What was wrong or missing."},
+        },
+    },
+    "FeedbackStored": {
+        "type": "object",
+        "required": ["answer_id", "rating", "comment"],
+        "properties": {"answer_id": STRING, "rating": {"type": "string", "enum": ["up", "down"]},
+                       "comment": {"type": "string", "nullable": True}},
+    },
+    "FeedbackReport": {
+        "type": "object",
+        "required": ["since_days", "answers"],
+        "properties": {
+            "since_days": {"type": "integer", "nullable": True},
+            "answers": {"type": "array", "description": "The answers rated down most often first.", "items": {
+                "type": "object",
+                "required": ["answer", "passages", "found", "confidence", "urgent", "down", "up", "questions",
+                             "comments", "last_rated"],
+                "properties": {
+                    "answer": STRING, "passages": {"type": "array", "items": STRING},
+                    "found": {"type": "boolean"}, "confidence": {"type": "string", "nullable": True},
+                    "urgent": {"type": "boolean"}, "down": COUNT, "up": COUNT,
+                    "questions": {"type": "array", "items": {
+                        "type": "object", "required": ["question", "history", "count"],
+                        "properties": {"question": STRING, "history": {"type": "array", "items": STRING},
+                                       "count": COUNT}}},
+                    "comments": {"type": "array", "items": STRING},
+                    "last_rated": {"type": "string", "format": "date-time"},
+                },
+            }},
+        },
+    },
+    "UnansweredReport": {
+        "type": "object",
+        "required": ["since_days", "questions"],
+        "properties": {
+            "since_days": {"type": "integer", "nullable": True},
+            "questions": {"type": "array", "description": "The most frequent first; similar questions grouped.",
+                          "items": {
+                "type": "object",
+                "required": ["question", "count", "not_found", "low_confidence", "variants", "last_asked"],
+                "properties": {
+                    "question": STRING, "count": COUNT, "not_found": COUNT, "low_confidence": COUNT,
+                    "variants": {"type": "array", "items": {"type": "object", "required": ["question", "count"],
+                                                            "properties": {"question": STRING, "count": COUNT}}},
+                    "last_asked": {"type": "string", "format": "date-time"},
+                },
+            }},
         },
     },
     "Health": {
@@ -197,7 +259,27 @@ def admin_paths() -> dict:
     reindex = admin_operation("Reindex the corpus folder", "200", json_content(ref("Reindexed"), "Reindexed."))
     reindex["responses"]["409"] = {**ERROR, "description": "A file in the corpus cannot be indexed; the old index serves."}
     return {"/api/documents": {"post": add}, "/api/documents/{id}": {"delete": remove},
-            "/api/reindex": {"post": reindex}}
+            "/api/reindex": {"post": reindex},
+            "/api/reports/feedback": {"get": report_operation(
+                "List the answers rated down most often, with their questions, passages and comments",
+                "FeedbackReport")},
+            "/api/reports/unanswered": {"get": report_operation(
+                "List the most frequent questions the articles did not answer, similar ones grouped",
+                "UnansweredReport")}}
+
+
+def report_operation(summary: str, schema: str) -> dict:
+    """Return an admin report's operation: ?since=DAYS&limit=N, the report as JSON."""
+    report = admin_operation(summary, "200", json_content(ref(schema), "The report (as the command line's --json)."),
+                             parameters=[
+        {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 1},
+         "description": "Only answers given in the last DAYS days (default: all that are kept)."},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_REPORT_LIMIT,
+                                                    "default": DEFAULT_REPORT_LIMIT}},
+    ])
+    report["responses"]["400"] = {**ERROR, "description": "since or limit is not a whole number in range."}
+    report["responses"]["503"] = {**ERROR, "description": "The database cannot be reached; the server's log says why."}
+    return report
 
 
 NULLABLE_STRING = {"type": "string", "nullable": True}
@@ -312,6 +394,19 @@ def spec() -> dict:
         "415": {**ERROR, "description": "The body is not sent as application/json."},
         "429": {**ERROR, "description": "Too many questions from this address; wait and retry."},
     })
+    feedback = operation(
+        "Rate an answer up or down, with an optional comment (a later rating of the same answer replaces it)",
+        json_content(ref("FeedbackStored"), "Stored with the recorded answer."),
+        requestBody={"required": True, "content": {"application/json": {"schema": ref("Feedback")}}},
+    )
+    feedback["responses"].update({
+        "400": {**ERROR, "description": "An unknown answer_id, a rating not up or down, a comment too long, an "
+                                        "unknown field."},
+        "403": {**ERROR, "description": "The server records nothing (ASSISTANT_RECORD_QUESTIONS=false)."},
+        "415": answer["responses"]["415"],
+        "429": answer["responses"]["429"],
+        "503": {**ERROR, "description": "The database cannot be reached; the server's log says why."},
+    })
     source = operation(
         "Return an article's title and text, so a citation can be shown in context",
         json_content(ref("Source"), "The article."),
@@ -326,6 +421,7 @@ def spec() -> dict:
                                 "General information, not medical advice."},
         "paths": {
             "/api/answer": {"post": answer},
+            "/api/feedback": {"post": feedback},
             "/api/health": {"get": operation("Report status, the index's size and age, and whether it is stale",
                                              json_content(ref("Health"), "Up."))},
             "/api/sources": {"get": operation("List the articles", json_content(ref("SourceList"), "The articles."))},

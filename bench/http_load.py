@@ -155,8 +155,10 @@ def main() -> int:
         sys.exit("wrk is not installed: apt-get install wrk")
     measures = {"GET /api/health": [], "POST /api/answer": [], "  answer cache off": []}
     with tempfile.TemporaryDirectory() as scratch, ExitStack() as servers:
+        # Every answer is recorded, as by default, but to a scratch database rather than the user's.
         settings = {"CORPUS": str(bundled_dir("corpus")), "INDEX": str(Path(scratch) / "index.npz"),
-                    "RATE_LIMIT": "100000000 per minute", "RATELIMIT_ENABLED": not args.no_rate_limit}
+                    "RATE_LIMIT": "100000000 per minute", "RATELIMIT_ENABLED": not args.no_rate_limit,
+                    "DATABASE_URL": f"sqlite:///{Path(scratch) / 'feedback.db'}"}
         app = create_app(settings)
         uncached = create_app(settings | {"ANSWER_CACHE_SIZE": 0})  # a second server: every answer computed
         index = app.extensions["assistant"].get()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from click.testing import CliRunner
 from assistant import create_app, server
 from assistant import files
 from assistant import index as index_module
+from pg_server import PostgresServer, find_bin_dir, run_as
 
 BUNDLED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
@@ -23,6 +25,15 @@ def copy_corpus(target: Path) -> Path:
         if path.is_file():
             shutil.copy(path, target / path.name)
     return target
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_database(tmp_path_factory) -> str:
+    """Point every app and command of the session at a throwaway SQLite file, never the user's data folder."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'feedback.db'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ASSISTANT_DATABASE_URL", url)
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -39,15 +50,69 @@ def built_index(corpus_dir, tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server of our own for the session (Debian's postgresql package, a temporary data folder).
+
+    Skipped without PostgreSQL's programs; ASSISTANT_REQUIRE_POSTGRES=1 (set by .ci/run) makes that a failure.
+    """
+    bin_dir, reason = find_bin_dir(), None
+    if bin_dir is None:
+        reason = "no PostgreSQL: initdb is not installed (apt-get install postgresql)"
+    else:
+        try:
+            run_as()
+        except LookupError:
+            reason = "no PostgreSQL: running as root, and there is no 'postgres' user to run the server as"
+    if reason:
+        if os.environ.get("ASSISTANT_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{reason}, and ASSISTANT_REQUIRE_POSTGRES=1 makes the PostgreSQL tests mandatory")
+        pytest.skip(reason)
+    server = PostgresServer(bin_dir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def database_url(request, tmp_path) -> str:
+    """A new, empty database: a SQLite file, then (the second run) a database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'feedback.db'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    server.create_database(name)
+    yield server.url(name)
+    server.drop_database(name)
+
+
+def close_store(app) -> None:
+    """Write what an app's recorder holds, then close its database connections."""
+    if app.extensions.get("recorder"):
+        app.extensions["recorder"].flush()
+    app.extensions["store"].close()
+
+
 @pytest.fixture
 def make_app(corpus_dir, built_index, tmp_path):
-    """Return a factory of test apps over corpus_dir with their own copy of the index; keyword args are config."""
+    """Return a factory of test apps over corpus_dir with their own copy of the index; keyword args are config.
+
+    Each app's database connections are closed at the end of the test.
+    """
+    apps = []
+
     def make(**config):
         index_path = tmp_path / "index.npz"
         if not index_path.exists():
             shutil.copy(built_index, index_path)
-        return create_app({"TESTING": True, "CORPUS": str(corpus_dir), "INDEX": str(index_path), **config})
-    return make
+        apps.append(create_app({"TESTING": True, "CORPUS": str(corpus_dir), "INDEX": str(index_path), **config}))
+        return apps[-1]
+    yield make
+    for app in apps:
+        close_store(app)
 
 
 @pytest.fixture

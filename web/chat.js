@@ -108,7 +108,78 @@ function showAnswer(result, question) {
   }
   if (result.passages.length) body.append(passageList(result.passages, highlightStems(question)));
   body.append(el("p", "disclaimer", result.disclaimer));
+  if (result.answer_id) body.append(ratingRow(result.answer_id));  // null: the server records nothing
   return addMessage("from-assistant", body);
+}
+
+/** Return the thumbs up / down under an answer; a thumbs down then offers a comment box. */
+function ratingRow(answerId) {
+  const row = el("div", "rating");
+  row.setAttribute("role", "group");
+  row.setAttribute("aria-label", "Rate this answer");
+  const buttons = [["up", "Helpful"], ["down", "Not helpful"]].map(([rating, label]) => {
+    const button = el("button", `rate rate-${rating}`);
+    button.type = "button";
+    button.setAttribute("aria-label", label);
+    button.title = label;
+    button.append(el("span", "rate-icon"));  // a CSS background: the page's only <img>s would be injected ones
+    button.addEventListener("click", () => rate(row, answerId, rating, buttons));
+    return button;
+  });
+  row.append(el("span", "rating-prompt", "Was this helpful?"), ...buttons);
+  return row;
+}
+
+/** Send a rating; after a thumbs down, offer a comment box; then thank the reader. */
+async function rate(row, answerId, rating, buttons) {
+  buttons.forEach((button) => { button.disabled = true; });
+  try {
+    await sendRating({answer_id: answerId, rating});
+  } catch (error) {
+    row.replaceChildren(el("p", "rating-error", `Your rating could not be sent: ${error.message}`));
+    return;
+  }
+  if (rating === "up") {
+    row.replaceChildren(el("p", "rating-thanks", "Thank you for your feedback."));
+    return;
+  }
+  const form = el("form", "rating-comment");
+  const label = el("label", "", "Thank you. What was wrong or missing? (optional)");
+  const box = el("textarea");
+  Object.assign(box, {maxLength: 1000, rows: 2, name: "comment"});
+  label.append(box);
+  const send = el("button", "secondary", "Send");
+  send.type = "submit";
+  form.append(label, send);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const comment = box.value.trim();
+    send.disabled = true;
+    try {
+      if (comment) await sendRating({answer_id: answerId, rating, comment});
+      row.replaceChildren(el("p", "rating-thanks", "Thank you for your feedback."));
+    } catch (error) {
+      send.disabled = false;
+      form.append(el("p", "rating-error", `Your comment could not be sent: ${error.message}`));
+    }
+  });
+  row.replaceChildren(form);
+  // Scroll the conversation alone (focus() would scroll the whole page too) to show the taller form.
+  const hidden = form.getBoundingClientRect().bottom - $("chat").getBoundingClientRect().bottom;
+  if (hidden > 0) $("chat").scrollBy({top: hidden + 16});
+  box.focus({preventScroll: true});
+}
+
+/** POST a rating to /api/feedback; throw an Error with the server's reason when it is refused. */
+async function sendRating(body) {
+  const response = await fetch("/api/feedback", {
+    method: "POST",
+    headers: {"Content-Type": "application/json", "Accept": "application/json"},
+    body: JSON.stringify(body),
+  });
+  if (response.ok) return;
+  const data = await response.json().catch(() => ({}));
+  throw new Error(data.error || `the server answered ${response.status}`);
 }
 
 /** Return the passages as a numbered list, each quoting its text and citing its article. */
