@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from . import index as index_module
-from .answer import answer
 from .config import (DEFAULT_REPORT_LIMIT, DEFAULT_TOP_K, MAX_REPORT_LIMIT, MAX_TOP_K, contact, default_corpus_dir,
                      default_database_url, default_index_path, retention_days)
-from .documents import add_documents, corpus_lock, remove_document
+from .engine import index as index_module
+from .engine.answer import answer
+from .engine.documents import add_documents, corpus_lock, remove_document
+from .engine.evaluate import evaluate, load_questions
+from .engine.safety import LOW_CONFIDENCE_NOTE, with_contact
 from .errors import AssistantError, BadQuestion, NameTaken, NotWritten, StoreUnavailable
-from .evaluate import evaluate, load_questions
-from .safety import LOW_CONFIDENCE_NOTE, with_contact
 
 JSONL_LINE = 'each line must be a JSON object like {"question": "How do I stretch my hip flexors?", "history": []}'
 # Show a progress bar when a build reads at least this many documents (or embeds this many batches).
@@ -257,7 +257,7 @@ def eval_command(settings: Settings, questions_path, as_json):
 @click.pass_obj
 def serve(settings: Settings, host, port):
     """Serve the chat page and the JSON API with a production WSGI server (waitress)."""
-    from .server import run  # imported here so `ask` does not load Flask
+    from .web.server import run  # imported here so `ask` does not load Flask
 
     settings.load_index()  # build it now if needed, so the first request is fast
     run(settings.corpus, settings.index_path, host, port)

@@ -33,9 +33,14 @@ DEFAULT_REPORT_LIMIT = 20
 MAX_REPORT_LIMIT = 1000
 
 
+# The checkout's folder -> its name inside the wheel (pyproject.toml's force-include): the static files of web/
+# go to assistant/static, since assistant/web is the web app's package.
+WHEEL_NAMES = {"corpus": "corpus", "web": "static"}
+
+
 def bundled_dir(name: str) -> Path:
     """Return the bundled folder `name` (corpus or web): inside the wheel, or beside the package in a checkout."""
-    inside = PACKAGE_DIR / name
+    inside = PACKAGE_DIR / WHEEL_NAMES.get(name, name)
     return inside if inside.is_dir() else PACKAGE_DIR.parent / name
 
 

@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
-from assistant import answer, index as index_module
 from assistant.config import bundled_dir
-from assistant.evaluate import evaluate, load_questions
-from assistant.text import Tokenizer
+from assistant.engine import answer, index as index_module
+from assistant.engine.evaluate import evaluate, load_questions
+from assistant.engine.text import Tokenizer
 
 
 # name -> what to patch while building and answering. The confidence gate stays on throughout.

@@ -42,9 +42,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant import index as index_module
 from assistant.config import bundled_dir
-from assistant.corpus import document_paths, load_corpus
+from assistant.engine import index as index_module
+from assistant.engine.corpus import document_paths, load_corpus
 from bad_requests import HOST, NO_ANSWER, bad_requests, judge, send_raw
 
 PARTS = ("fuzz", "bad", "load", "kill")

@@ -24,10 +24,10 @@ class Ours:
         """Index the texts; return the seconds spent in each stage of the build."""
         import os
 
-        from assistant.corpus import parse_document
+        from assistant.engine.corpus import parse_document
 
         os.environ["ASSISTANT_SEMANTIC"] = self.semantic  # each engine runs in a subprocess of its own
-        from assistant.index import build_from_documents
+        from assistant.engine.index import build_from_documents
 
         started = time.perf_counter()
         names = [f"{i:07d}.txt" for i in range(len(texts))]
@@ -41,14 +41,14 @@ class Ours:
 
     def search(self, question: str, k: int = 10) -> list[int]:
         """Return the documents of the best passages, each at its best passage's place."""
-        from assistant.answer import rank
+        from assistant.engine.answer import rank
 
         passages = rank(self.index, question, [], PASSAGES).passages
         return list(dict.fromkeys(self.index.passage_doc[passages].tolist()))[:k]
 
     def answer(self, question: str) -> dict:
         """Return the product's full answer (best sentence, citations), as /api/answer does."""
-        from assistant.answer import answer
+        from assistant.engine.answer import answer
 
         return answer(self.index, question)
 
@@ -73,7 +73,7 @@ def _stage_clock():
     BM25Okapi (vocabulary, Tokenizer); statistics: BM25Okapi and packing the postings.
     The wrappers cost a call each, under 0.1 s.
     """
-    from assistant import chunking, index
+    from assistant.engine import chunking, index
 
     stages = {"chunking": 0.0, "embedding": 0.0, "tokenizing": 0.0, "statistics": 0.0}
     marks = {}

@@ -13,11 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-from assistant import index as index_module
-from assistant.answer import answer
 from assistant.config import bundled_dir, semantic_enabled
-from assistant.embeddings import embedder
-from assistant.evaluate import load_questions
+from assistant.engine import index as index_module
+from assistant.engine.answer import answer
+from assistant.engine.embeddings import embedder
+from assistant.engine.evaluate import load_questions
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SETS = [HERE.parents[1] / "shared" / "eval" / "iliopsoas-dev.jsonl",

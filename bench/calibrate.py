@@ -16,10 +16,10 @@ import sys
 
 import numpy as np
 
-from assistant import index as index_module
-from assistant.answer import FOUND_PROBABILITY, HIGH_PROBABILITY, check_question, rank
 from assistant.config import bundled_dir
-from assistant.evaluate import load_questions
+from assistant.engine import index as index_module
+from assistant.engine.answer import FOUND_PROBABILITY, HIGH_PROBABILITY, check_question, rank
+from assistant.engine.evaluate import load_questions
 
 
 def signals(index, item: dict) -> tuple[float, float]:

@@ -30,10 +30,11 @@ from contextlib import ExitStack
 from statistics import median
 from pathlib import Path
 
-from assistant import api, create_app
-from assistant.answer import answer as engine_answer
+from assistant import create_app
 from assistant.config import bundled_dir
-from assistant.server import serve_in_thread
+from assistant.engine.answer import answer as engine_answer
+from assistant.web import api
+from assistant.web.server import serve_in_thread
 
 QUESTIONS = [
     "How do I stretch my hip flexors?",

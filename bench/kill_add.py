@@ -31,7 +31,7 @@ from pathlib import Path
 from statistics import median
 
 from assistant.config import bundled_dir
-from assistant.corpus import document_paths
+from assistant.engine.corpus import document_paths
 
 COMMAND = [sys.executable, "-m", "assistant"]
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant import create_app, server
-from assistant import files
-from assistant import index as index_module
+from assistant import create_app
+from assistant.engine import files
+from assistant.engine import index as index_module
+from assistant.web import server
 from pg_server import PostgresServer, find_bin_dir, run_as
 
 BUNDLED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"

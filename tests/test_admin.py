@@ -9,8 +9,9 @@ import urllib.request
 
 import pytest
 
-from assistant import create_app, server
+from assistant import create_app
 from assistant.config import bundled_dir
+from assistant.web import server
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -148,7 +149,7 @@ def test_malformed_json_bodies_get_400(admin, body):
 
 
 def test_a_reindex_that_fails_midway_keeps_the_old_index_answering(admin, admin_app, monkeypatch):
-    from assistant import index as index_module
+    from assistant.engine import index as index_module
 
     before = snapshot(admin_app)
 
@@ -168,7 +169,7 @@ def test_a_reindex_that_fails_midway_keeps_the_old_index_answering(admin, admin_
     ("index", "the reindex failed: could not write the index file"),
 ])
 def test_a_full_disk_names_the_step_that_failed_and_changes_nothing(admin, admin_app, full_disk, failing, message):
-    from assistant import documents, index
+    from assistant.engine import documents, index
 
     before = snapshot(admin_app)
     full_disk({"documents": documents, "index": index}[failing])

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant import index as index_module
-from assistant.answer import answer, check_question
 from assistant.config import bundled_dir
+from assistant.engine import index as index_module
+from assistant.engine.answer import answer, check_question
+from assistant.engine.safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE, red_flags
 from assistant.errors import BadQuestion
-from assistant.safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE, red_flags
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +96,8 @@ def test_follow_up_uses_the_earlier_question(index):
 
 
 def test_a_follow_up_ranks_by_its_own_ask_with_the_earlier_question_as_context():
-    from assistant.answer import split_ask
-    from assistant.text import Tokenizer
+    from assistant.engine.answer import split_ask
+    from assistant.engine.text import Tokenizer
 
     tokenizer = Tokenizer({})
     history = ["How do I stretch my hip flexors?"]
@@ -115,8 +115,8 @@ def test_the_answer_sentence_is_the_one_closest_to_the_follow_ups_own_ask(index)
 
 
 def test_a_story_is_context_and_its_question_is_the_ask():
-    from assistant.answer import split_ask
-    from assistant.text import Tokenizer
+    from assistant.engine.answer import split_ask
+    from assistant.engine.text import Tokenizer
 
     story = ("Ok so I work from home and sit most of the day. My hips feel stiff every evening. "
              "What actually makes hip flexors get tight? I also like cycling.")

@@ -5,10 +5,10 @@ import gc
 
 import pytest
 
-from assistant import api
-from assistant.answer_cache import AnswerCache
+from assistant.engine.index import from_token_lists
 from assistant.errors import BadSetting
-from assistant.index import from_token_lists
+from assistant.web import api
+from assistant.web.answer_cache import AnswerCache
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from assistant import create_app
-from assistant.answer import answer
+from assistant.engine.answer import answer
+from assistant.engine.safety import DISCLAIMER
 from assistant.errors import BadSetting
-from assistant.safety import DISCLAIMER
 
 STRETCH = "How do I stretch my hip flexors?"
 FOLLOW_UP = "How long should I hold it?"

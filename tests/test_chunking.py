@@ -2,9 +2,9 @@
 import pytest
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from assistant.chunking import chunk, classify_lines, headings, sentence_splitter
 from assistant.config import MAX_PASSAGE_CHARS, bundled_dir
-from assistant.corpus import load_corpus, parse_document
+from assistant.engine.chunking import chunk, classify_lines, headings, sentence_splitter
+from assistant.engine.corpus import load_corpus, parse_document
 
 
 @pytest.fixture(scope="module")

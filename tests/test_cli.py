@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from assistant.cli import cli
 from assistant.config import bundled_dir
-from assistant.safety import DISCLAIMER
+from assistant.engine.safety import DISCLAIMER
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from assistant.corpus import load_corpus, parse_document
+from assistant.engine.corpus import load_corpus, parse_document
 from assistant.errors import BadDocument, CorpusNotFound
 
 

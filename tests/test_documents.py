@@ -6,12 +6,12 @@ import stat
 import pytest
 from click.testing import CliRunner
 
-from assistant import chunking, documents
-from assistant import index as index_module
 from assistant.cli import cli
 from assistant.config import MAX_PASSAGES_PER_DOCUMENT, bundled_dir
-from assistant.corpus import load_corpus
-from assistant.documents import add_documents, remove_document
+from assistant.engine import chunking, documents
+from assistant.engine import index as index_module
+from assistant.engine.corpus import load_corpus
+from assistant.engine.documents import add_documents, remove_document
 from assistant.errors import BadDocument, DocumentExists, DocumentNotFound, LastDocument, NameTaken
 
 NEW_FACT = b"Zumba Tuesday\n\nThe psoas enjoys zumba classes on Tuesdays, says our trainer.\n"

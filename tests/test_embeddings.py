@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import embeddings
-from assistant.embeddings import DIMENSIONS, Embedder, embedder
+from assistant.engine import embeddings
+from assistant.engine.embeddings import DIMENSIONS, Embedder, embedder
 from assistant.errors import ModelUnavailable
 
 # Made from the official fp32 weights by tests/make_embedding_reference.py (plain numpy, no onnxruntime).

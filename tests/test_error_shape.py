@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant import api
+from assistant.web import api
 
 ASK = {"question": "How do I stretch my hip flexors?"}
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from assistant.index import from_token_lists
+from assistant.engine.index import from_token_lists
 
 SEEDS = range(25)
 

@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from assistant.files import write_atomically
+from assistant.engine.files import write_atomically
 
 
 def mode(path) -> int:

@@ -6,12 +6,12 @@ import time
 
 import pytest
 
-from assistant import index as index_module
-from assistant.answer import answer
 from assistant.config import bundled_dir
-from assistant.documents import add_documents
+from assistant.engine import index as index_module
+from assistant.engine.answer import answer
+from assistant.engine.documents import add_documents
 from assistant.errors import BadSetting
-from assistant.holder import IndexHolder
+from assistant.web.holder import IndexHolder
 
 ZUMBA = b"Zumba Tuesday\n\nThe psoas enjoys zumba classes on Tuesdays, says our trainer.\n"
 

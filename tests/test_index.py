@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from assistant import index as index_module
-from assistant.chunking import chunk
 from assistant.config import bundled_dir
+from assistant.engine import index as index_module
+from assistant.engine.chunking import chunk
 from assistant.errors import BadDocument, IndexUnavailable, NotWritten
 
 
@@ -137,7 +137,7 @@ def test_an_index_built_by_another_version_is_rebuilt(corpus, tmp_path, monkeypa
     index_module.load_or_build(corpus, path)
     assert index_module.load_or_build(corpus, path)[1] is None
     index_module.engine_signature.cache_clear()
-    monkeypatch.setattr(index_module, "ENGINE_FILES", index_module.ENGINE_FILES + ("errors.py",))
+    monkeypatch.setattr(index_module, "ENGINE_FILES", index_module.ENGINE_FILES + ("safety.py",))
     chunked = []
     monkeypatch.setattr(index_module.chunking, "chunk", lambda document: chunked.append(document) or chunk(document))
     try:
@@ -166,7 +166,7 @@ def test_saved_and_loaded_index_keeps_the_sentence_terms(bundled_index, tmp_path
 
 
 def test_sentence_and_passage_vectors_are_stored_once_each(bundled_index, tmp_path):
-    from assistant.embeddings import MODEL_ID, embedder
+    from assistant.engine.embeddings import MODEL_ID, embedder
 
     assert bundled_index.meta["model"] == MODEL_ID
     assert bundled_index.sentence_vectors.shape == (len(bundled_index.sentence_term_ptr) - 1, 384)
@@ -185,7 +185,7 @@ def test_sentence_and_passage_vectors_are_stored_once_each(bundled_index, tmp_pa
 
 
 def test_incremental_build_embeds_only_new_text(corpus, monkeypatch):
-    from assistant.embeddings import Embedder
+    from assistant.engine.embeddings import Embedder
 
     first, _ = index_module.build(corpus)
     changed = corpus / "muscle-of-the-month-iliopsoas.txt"
@@ -210,7 +210,7 @@ def test_another_model_or_bm25_only_rebuilds_the_index(corpus, tmp_path, monkeyp
     index, report = index_module.load_or_build(corpus, path)
     assert report is not None and not index.semantic and index.meta["model"] is None
     monkeypatch.delenv("ASSISTANT_SEMANTIC")
-    monkeypatch.setattr("assistant.embeddings.MODEL_ID", "another model")
+    monkeypatch.setattr("assistant.engine.embeddings.MODEL_ID", "another model")
     index, report = index_module.load_or_build(corpus, path)
     assert report is not None and index.meta["model"] == "another model"
 

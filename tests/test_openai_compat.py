@@ -11,11 +11,12 @@ from urllib.parse import parse_qs, urlsplit
 import openai
 import pytest
 
-from assistant import api, create_app
-from assistant.openai_compat import MODEL
-from assistant.reply import escape
-from assistant.safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE
-from assistant.server import serve_in_thread
+from assistant import create_app
+from assistant.engine.reply import escape
+from assistant.engine.safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE
+from assistant.web import api
+from assistant.web.openai_compat import MODEL
+from assistant.web.server import serve_in_thread
 
 STRETCH = "How do I stretch my hip flexors?"
 FOLLOW_UP = "How long should I hold it?"

@@ -13,9 +13,9 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from assistant import create_app
-from assistant import index as index_module
-from assistant.corpus import document_paths
-from assistant.openapi import spec
+from assistant.engine import index as index_module
+from assistant.engine.corpus import document_paths
+from assistant.web.openapi import spec
 
 
 @pytest.fixture(scope="module")

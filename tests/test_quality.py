@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant import index as index_module
 from assistant.config import bundled_dir
-from assistant.evaluate import evaluate, load_questions
+from assistant.engine import index as index_module
+from assistant.engine.evaluate import evaluate, load_questions
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
 HERE = Path(__file__).resolve().parent

@@ -8,7 +8,7 @@ from limits.errors import StorageError
 from werkzeug.exceptions import TooManyRequests
 
 from assistant.errors import BadSetting
-from assistant.ratelimit import ProcessStorage, RateLimit
+from assistant.web.ratelimit import ProcessStorage, RateLimit
 
 
 def test_counts_each_client_apart_and_refuses_past_the_limit():
@@ -35,7 +35,7 @@ def test_headers_can_be_left_out():
 
 def test_a_window_ends_and_counting_starts_again(monkeypatch):
     now = [1000.0]
-    monkeypatch.setattr("assistant.ratelimit.time.time", lambda: now[0])
+    monkeypatch.setattr("assistant.web.ratelimit.time.time", lambda: now[0])
     storage = ProcessStorage()
     assert [storage.incr("k", 60) for _ in range(3)] == [1, 2, 3]
     assert storage.get("k") == 3 and storage.get_expiry("k") == 1060.0
@@ -46,7 +46,7 @@ def test_a_window_ends_and_counting_starts_again(monkeypatch):
 
 def test_expired_counts_are_swept(monkeypatch):
     now = [1000.0]
-    monkeypatch.setattr("assistant.ratelimit.time.time", lambda: now[0])
+    monkeypatch.setattr("assistant.web.ratelimit.time.time", lambda: now[0])
     monkeypatch.setattr(ProcessStorage, "SWEEP_EVERY", 10)
     storage = ProcessStorage()
     for client in range(9):

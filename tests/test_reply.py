@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from assistant.reply import escape, reply_blocks
-from assistant.safety import DISCLAIMER, FALLBACK, LOW_CONFIDENCE_NOTE, URGENT_MESSAGE
+from assistant.engine.reply import escape, reply_blocks
+from assistant.engine.safety import DISCLAIMER, FALLBACK, LOW_CONFIDENCE_NOTE, URGENT_MESSAGE
 
 MARKDOWN = MarkdownIt("commonmark")
 MARKUP = "#>*_-+=.)(0123456789 <&;[]`\\!|~$:/aA\t"  # what Markdown could read as something else

@@ -1,7 +1,7 @@
 """Red flags: emergencies in lay words are caught, questions that only sound scary are not."""
 import pytest
 
-from assistant.safety import FALLBACK, red_flags
+from assistant.engine.safety import FALLBACK, red_flags
 
 
 def test_the_fallback_names_no_example_question():

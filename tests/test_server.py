@@ -9,9 +9,9 @@ import urllib.request
 import pytest
 from waitress import wasyncore
 
-from assistant import server
 from assistant.cli import cli
 from assistant.errors import BadSetting
+from assistant.web import server
 
 
 def fetch(url: str, body: dict | None = None):

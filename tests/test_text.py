@@ -2,8 +2,8 @@
 import pytest
 
 from assistant.config import bundled_dir
-from assistant.corpus import load_corpus
-from assistant.text import Tokenizer, read_synonyms, words
+from assistant.engine.corpus import load_corpus
+from assistant.engine.text import Tokenizer, read_synonyms, words
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +71,9 @@ def test_a_broken_synonyms_file_names_the_problem(tmp_path):
 
 
 def test_the_word_cache_is_bounded(tokenizer, monkeypatch):
-    import assistant.text
+    import assistant.engine.text
 
-    monkeypatch.setattr(assistant.text, "MAX_CACHED_WORDS", 50)
+    monkeypatch.setattr(assistant.engine.text, "MAX_CACHED_WORDS", 50)
     before = tokenizer.tokenize("stretch the psoas")
     tokenizer.tokenize(" ".join(f"word{n}x" for n in range(200)))
     assert len(tokenizer._word_cache) <= 50

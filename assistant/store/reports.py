@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime
 
-from ..text import stem, stopwords, words
+from ..engine.text import stem, stopwords, words
 from .answers import Store
 
 

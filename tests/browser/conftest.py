@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from assistant import create_app
-from assistant.server import serve_in_thread
+from assistant.web.server import serve_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

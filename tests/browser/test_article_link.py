@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from assistant.openai_compat import MODEL
+from assistant.web.openai_compat import MODEL
 
 pytestmark = pytest.mark.browser
 

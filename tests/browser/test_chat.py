@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from assistant.safety import DISCLAIMER
+from assistant.engine.safety import DISCLAIMER
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from assistant.cli import cli
-from assistant.server import serve_in_thread
+from assistant.web.server import serve_in_thread
 from conftest import DESKTOP, open_chat
 from test_chat import FOLLOW_UP, STRETCH, TIMEOUT, ask
 

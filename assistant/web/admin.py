@@ -15,13 +15,13 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import BadRequest, Conflict, Forbidden, HTTPException, InternalServerError, Unauthorized
 
-from . import index as index_module
+from ..config import DEFAULT_REPORT_LIMIT, MAX_REPORT_LIMIT, max_file_bytes
+from ..engine import index as index_module
+from ..engine.documents import add_documents, corpus_lock, remove_document
+from ..errors import AssistantError, BadDocument, DocumentExists, LastDocument, NameTaken, NotWritten
+from ..store import feedback_report, unanswered_report
 from .api import json_body
-from .config import DEFAULT_REPORT_LIMIT, MAX_REPORT_LIMIT, max_file_bytes
-from .documents import add_documents, corpus_lock, remove_document
-from .errors import AssistantError, BadDocument, DocumentExists, LastDocument, NameTaken, NotWritten
 from .ratelimit import RateLimit
-from .store import feedback_report, unanswered_report
 
 bp = Blueprint("admin", __name__, url_prefix="/api")
 # Room for the JSON or multipart wrapping around a file of the largest allowed size.

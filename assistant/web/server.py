@@ -17,10 +17,10 @@ from waitress.server import create_server
 from waitress.task import ErrorTask
 from waitress.utilities import RequestEntityTooLarge
 
+from ..errors import BadSetting
 from . import create_app
 from .admin import UPLOAD_PATH, max_upload_bytes
 from .api import HTTP_MESSAGES, ErrorShape, error_shape, plain_error
-from .errors import BadSetting
 from .openai_compat import CHAT_PATH, chat_body_limit
 from .site import SECURITY_HEADERS
 

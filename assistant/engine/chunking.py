@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTrainer
 
-from .config import MAX_PASSAGE_CHARS, bundled_dir
+from ..config import MAX_PASSAGE_CHARS, bundled_dir
 from .corpus import Document
 
 # Passages grow sentence by sentence up to this size: small enough for BM25 to tell

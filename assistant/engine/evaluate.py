@@ -5,9 +5,9 @@ import json
 import re
 from pathlib import Path
 
+from ..config import MAX_TOP_K
+from ..errors import BadQuestionFile
 from .answer import answer
-from .config import MAX_TOP_K
-from .errors import BadQuestionFile
 from .index import Index
 
 EXPECTS = {"answer", "none", "urgent"}

@@ -24,10 +24,10 @@ from typing import Callable, Iterable
 import numpy as np
 from rank_bm25 import BM25Okapi
 
+from ..config import semantic_enabled
+from ..errors import IndexUnavailable, NotWritten
 from . import chunking
-from .config import semantic_enabled
 from .corpus import MANIFEST, Document, document_paths, load_corpus
-from .errors import IndexUnavailable, NotWritten
 from .embeddings import DIMENSIONS
 from .files import write_atomically
 from .text import SYNONYMS_FILE, Tokenizer, read_synonyms, words

@@ -10,9 +10,9 @@ import re
 from flask import Blueprint, Flask, current_app, jsonify
 from werkzeug.exceptions import BadRequest, Forbidden
 
+from ..config import MAX_COMMENT_CHARS, default_database_url, retention_days
+from ..store import RATINGS, Recorder, Store
 from .api import count_request, json_object, switch
-from .config import MAX_COMMENT_CHARS, default_database_url, retention_days
-from .store import RATINGS, Recorder, Store
 
 bp = Blueprint("feedback", __name__, url_prefix="/api")
 FIELDS = ("answer_id", "rating", "comment")

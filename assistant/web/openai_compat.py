@@ -20,9 +20,9 @@ from flask import Blueprint, Flask, current_app, jsonify, request, url_for
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import BadRequest, NotFound, Unauthorized
 
+from ..config import DEFAULT_TOP_K, MAX_HISTORY
+from ..engine.reply import reply_blocks
 from .api import answer_json, count_request, current_index, json_object
-from .config import DEFAULT_TOP_K, MAX_HISTORY
-from .reply import reply_blocks
 
 MODEL = "iliopsoas-assistant"
 CHAT_PATH = "/v1/chat/completions"

@@ -11,9 +11,9 @@ from importlib.metadata import PackageNotFoundError, version
 
 from flask import Blueprint, jsonify
 
-from .config import (DEFAULT_REPORT_LIMIT, DEFAULT_TOP_K, MAX_COMMENT_CHARS, MAX_HISTORY, MAX_QUESTION_CHARS,
-                     MAX_REPORT_LIMIT, MAX_TOP_K)
-from .corpus import SUFFIXES
+from ..config import (DEFAULT_REPORT_LIMIT, DEFAULT_TOP_K, MAX_COMMENT_CHARS, MAX_HISTORY, MAX_QUESTION_CHARS,
+                      MAX_REPORT_LIMIT, MAX_TOP_K)
+from ..engine.corpus import SUFFIXES
 from .openai_compat import MODEL, ROLES
 
 bp = Blueprint("openapi", __name__)

@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
+from ..config import MAX_PASSAGES_PER_DOCUMENT, max_file_bytes
+from ..errors import (BadDocument, CorpusNotFound, DocumentExists, DocumentNotFound, LastDocument, NameTaken,
+                      NotWritten)
 from . import chunking
-from .config import MAX_PASSAGES_PER_DOCUMENT, max_file_bytes
 from .corpus import SUFFIXES, document_paths, parse_document
-from .errors import (BadDocument, CorpusNotFound, DocumentExists, DocumentNotFound, LastDocument, NameTaken,
-                     NotWritten)
 from .files import write_atomically
 
 LOCK_FILE = ".assistant.lock"

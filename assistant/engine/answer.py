@@ -10,8 +10,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .config import DEFAULT_TOP_K, MAX_QUESTION_CHARS, MAX_TOP_K
-from .errors import BadQuestion
+from ..config import DEFAULT_TOP_K, MAX_QUESTION_CHARS, MAX_TOP_K
+from ..errors import BadQuestion
 from .chunking import sentence_splitter
 from .embeddings import embedder
 from .index import Index

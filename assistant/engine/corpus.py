@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from .errors import BadDocument, BadSynonyms, CorpusNotFound
+from ..errors import BadDocument, BadSynonyms, CorpusNotFound
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}

@@ -22,9 +22,9 @@ import time
 import weakref
 from pathlib import Path
 
-from . import index as index_module
-from .documents import corpus_lock
-from .errors import AssistantError
+from ..engine import index as index_module
+from ..engine.documents import corpus_lock
+from ..errors import AssistantError
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
-from .errors import BadSetting
+from ..errors import BadSetting
 
 SCOPE = "answer"
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ import symspellpy
 import wordninja
 from nltk.stem.snowball import SnowballStemmer
 
-from .errors import BadSynonyms
+from ..errors import BadSynonyms
 
 SYNONYMS_FILE = "synonyms.toml"
 WORD = re.compile(r"[^\W_]+")

@@ -13,7 +13,7 @@ import weakref
 from collections import OrderedDict
 from typing import Callable, Hashable, TypeVar
 
-from .index import Index
+from ..engine.index import Index
 
 Value = TypeVar("Value")
 
