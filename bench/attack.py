@@ -103,10 +103,15 @@ def command(corpus: Path, index: Path, *args: str) -> list[str]:
 
 
 @contextmanager
-def serve(corpus: Path, index: Path, token: str):
-    """Run `assistant serve` on a free loopback port; yield its URL; stop it on exit."""
+def serve(corpus: Path, index: Path, token: str, check_seconds: float = 5):
+    """Run `assistant serve` on a free loopback port; yield its URL; stop it on exit.
+
+    check_seconds is the server's ASSISTANT_CORPUS_CHECK_SECONDS: 0 is a server that never looks
+    for a corpus changed under it (as servers were before they did).
+    """
     env = os.environ | {"ASSISTANT_ADMIN_TOKEN": token, "ASSISTANT_RATELIMIT_ENABLED": "false",
-                        "ASSISTANT_ADMIN_FAILURE_LIMIT": "1000000 per minute", "PYTHONUNBUFFERED": "1"}
+                        "ASSISTANT_ADMIN_FAILURE_LIMIT": "1000000 per minute", "PYTHONUNBUFFERED": "1",
+                        "ASSISTANT_CORPUS_CHECK_SECONDS": str(check_seconds)}
     log = open(index.parent / "server.log", "w")
     process = subprocess.Popen(command(corpus, index, "serve", "--host", HOST, "--port", "0"), env=env,
                                stdout=subprocess.PIPE, stderr=log, text=True)
@@ -324,7 +329,7 @@ def kill(root: Path, built_index: Path, args) -> Figures:
     kept: list[str] = []  # documents added by earlier trials, to remove
     stale = finished = 0
     leftovers: set[str] = set()  # temporary files a killed writer left behind
-    with serve(corpus, index, token) as url:
+    with serve(corpus, index, token, args.check_seconds) as url:
         started = time.monotonic()  # one uninterrupted add: how long the window to kill in is
         name, text, _ = fact(10_000)
         (incoming / name).write_text(text)
@@ -409,6 +414,9 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=10, help="kill -9 trials (default 10)")
     parser.add_argument("--stale-wait", type=float, default=30,
                         help="seconds the server has to serve the corpus on disk after a kill (default 30)")
+    parser.add_argument("--check-seconds", type=float, default=5,
+                        help="the kill part's server's ASSISTANT_CORPUS_CHECK_SECONDS (default 5; 0: a server that "
+                             "never catches up with its corpus by itself, as before)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="work in DIR and keep it (servers' logs, schemathesis's reports); default: a temporary "
