@@ -32,6 +32,13 @@ def test_misspellings_of_corpus_words_are_corrected(tokenizer, typo, right):
     assert tokenizer.tokenize(typo) == tokenizer.tokenize(right)
 
 
+def test_spelled_repairs_the_text_the_semantic_model_reads(tokenizer):
+    # The model knows no corpus words: it must read "stretch", not "strech"; other words stay as typed.
+    assert tokenizer.spelled("Wat's a good Strech for my illiopsoas?") == "Wat's a good stretch for my iliopsoas?"
+    assert tokenizer.spelled("theiliacus origin") == "the iliacus origin"
+    assert tokenizer.spelled("How do I stretch my hip flexors?") == "How do I stretch my hip flexors?"
+
+
 def test_real_words_are_not_corrected_to_corpus_words(tokenizer):
     assert tokenizer.tokenize("bake") != tokenizer.tokenize("back")
     assert tokenizer.tokenize("capital") == ["capit"]

@@ -30,7 +30,7 @@ CONTEXT_WEIGHT = 0.5
 # question's terms the articles use at all. Fitted by bench/calibrate.py on every question set
 # there is (194 answerable and 146 out-of-scope questions, lay and rambling ones among them:
 # README, "Confidence"); not tuned by hand.
-CONFIDENCE_INTERCEPT, CONFIDENCE_COSINE, CONFIDENCE_KNOWN = -10.73, 11.60, 6.68
+CONFIDENCE_INTERCEPT, CONFIDENCE_COSINE, CONFIDENCE_KNOWN = -9.84, 9.31, 7.16
 FOUND_PROBABILITY = 0.5  # below: the articles do not answer it (found: false)
 HIGH_PROBABILITY = 0.9  # at or above: confidence "high"; between the two: "low"
 # Words that point back to an earlier question ("How long do I hold it?").
@@ -163,7 +163,8 @@ def rank(index: Index, question: str, history: list[str], k: int) -> Ranking:
         bm25 = bm25 + CONTEXT_WEIGHT * index.scores(context_terms)
     ask_vector = None
     if index.semantic:
-        vectors = embedder().embed([ask, context] if context else [ask])
+        spelled = index.tokenizer.spelled
+        vectors = embedder().embed([spelled(ask), spelled(context)] if context else [spelled(ask)])
         ask_vector = vectors[0]
         query = vectors[0] + CONTEXT_WEIGHT * vectors[1] if context else vectors[0]
         query = query / np.linalg.norm(query)

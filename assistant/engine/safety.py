@@ -26,12 +26,13 @@ FALLBACK = (
 LOW_CONFIDENCE_NOTE = "These passages may not answer your question exactly."
 
 _NEGATION = (r"(?:can ?not|can'?t|cant|could ?not|couldn'?t|unable to|not able to|impossible to|won'?t|wont|"
-             r"will not|doesn'?t|does not|don'?t|do not|refuses? to|no longer)")
+             r"will not|doesn'?t|does not|don'?t|do not|refuses? to|no longer|(?:ha(?:ve|s)n'?t|not) been able to)")
 _BODY = r"(?:hip|hips|groin|thigh|leg|legs|pelvis|pelvic|joint|knee)"
 _FALL = (r"\b(fell|falls?|falling|fallen|accident|crash(ed)?|collision|tripped|slipped|hit by|knocked (down|over|off)|"
          r"thrown|landed|c[ao]me off|wiped out)\b(?! asleep)")
 _STAND = r"\s+(?:\w+\s+){0,4}?(bear|put|take|stand|walk|weight|move|get up|lift)"
-_FEVER = r"\b(fever\w*|chills|shivering|(high |a )?temperature|hot to the touch)\b(?![ -]like)"
+_FEVER = r"\b(fever\w*|chills|shivering|(high |a )?temp(erature)?|hot to the touch)\b(?![ -]like)"
+_SUDDEN = r"\b(sudden(ly)?|all of a sudden|out of nowhere|pop(ped)?|snap(ped)?|tore|ripped)\b"
 _SEVERE = r"\b(severe|intense|excruciating|unbearable|agoni[sz]ing|worst|terrible|extreme|horrible|screaming)\b"
 
 # Each red flag is a set of patterns that must all appear in the question.
@@ -52,11 +53,12 @@ RED_FLAGS: dict[str, list[str]] = {
     "loss of bladder or bowel control": [
         r"\b(bladder|bowels?|incontinen\w*|urine|pee|peed|peeing|poo|pooped|"
         r"(wet|wetting|messed|messing|soiled|soiling|pooed|pooped|pissed|shat) (myself|my pants|my trousers|the bed))\b",
-        r"\b(los[et]|losing|loss|can'?t|cannot|unable|trouble|difficulty|problems?|incontinen\w*|leak\w*|"
+        r"\b(los[et]|losing|loss|can'?t|cannot|unable|(?:ha(?:ve|s)n'?t|not) been able|trouble|difficulty|problems?|"
+        r"incontinen\w*|leak\w*|"
         r"myself|my pants|my trousers|the bed)\b",
     ],
-    "sudden severe pain": [r"\b(sudden(ly)?|all of a sudden|out of nowhere|pop(ped)?|snap(ped)?|tore|ripped)\b",
-                           _SEVERE],
+    "sudden severe pain": [_SUDDEN, _SEVERE],
+    "a sudden injury and cannot move the leg": [_SUDDEN, _NEGATION + _STAND],
     "severe pain and cannot move the leg": [_SEVERE, _NEGATION + _STAND],
 }
 _COMPILED = {name: [re.compile(p, re.I) for p in patterns] for name, patterns in RED_FLAGS.items()}

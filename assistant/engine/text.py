@@ -154,6 +154,16 @@ class Tokenizer:
             self._word_cache[word] = cached
         return cached
 
+    def spelled(self, text: str) -> str:
+        """Return a text with each misspelled or run-together word repaired ("wat nerve works the illiacus"
+        -> "wat nerve works the iliacus"), for the semantic model, which knows no corpus words."""
+        def repaired(match: re.Match) -> str:
+            word = match.group(0).lower()
+            if word in stopwords() or self.is_known(word):
+                return match.group(0)
+            return " ".join(self.repair(word))
+        return WORD.sub(repaired, text)
+
     def is_known(self, word: str) -> bool:
         """Tell whether a word is a real word: a number, English, or recurring in the corpus."""
         return word.isdigit() or word in english_words() or self.vocabulary.get(word, 0) >= 2
