@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 EVAL_SETS ?= ../shared/eval/iliopsoas-dev.jsonl ../shared/eval/iliopsoas-dev2.jsonl tests/questions.jsonl \
 	tests/out-of-scope.jsonl tests/out-of-scope-2.jsonl tests/questions-heldout.jsonl tests/questions-fresh.jsonl \
-	tests/questions-fresh2.jsonl
+	tests/questions-fresh2.jsonl tests/questions-fresh3.jsonl
 MEDQUAD ?= ../shared/datasets/medquad/medquad.jsonl
 HOST ?= 127.0.0.1
 PORT ?= 8000

@@ -27,6 +27,8 @@ VARIANTS = {
     "without the passage as a whole": [mock.patch.object(answer, "SENTENCE_SHARE", 1.0)],
     "without the best sentence (in ranking)": [mock.patch.object(answer, "SENTENCE_SHARE", 0.0)],
     "without context (follow-ups, stories)": [mock.patch.object(answer, "CONTEXT_WEIGHT", 0.0)],
+    "without the document title (in BM25)": [mock.patch.object(index_module, "document_title_words",
+                                                               lambda document: [])],
     "without synonyms.toml": [mock.patch.object(index_module, "read_synonyms", lambda corpus_dir: {})],
     "without spelling correction": [mock.patch.object(Tokenizer, "correct", lambda self, word: word)],
     "without word splitting": [mock.patch.object(Tokenizer, "split", lambda self, word: None)],

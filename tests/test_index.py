@@ -24,11 +24,12 @@ def bundled_index():
 
 
 def passage_tokens(index):
-    """Tokenize each passage as the index does: its section heading, then each of its sentences."""
+    """Tokenize each passage as the index does: its document's title, its section heading, then each sentence."""
     tokens = []
     for p in range(index.passage_count):
-        text = index.documents[index.passage_doc[p]].text
-        terms = index.tokenizer.tokenize(index.section(p) or "")
+        document = index.documents[index.passage_doc[p]]
+        text = document.text
+        terms = index.tokenizer.tokenize(document.title or "") + index.tokenizer.tokenize(index.section(p) or "")
         for start, end in index.passage_sentences(p):
             terms += index.tokenizer.tokenize(text[start:end])
         tokens.append(terms)
@@ -243,3 +244,18 @@ def test_a_directory_in_place_of_the_index_is_unavailable(tmp_path):
     (tmp_path / "index.npz").mkdir()
     with pytest.raises(IndexUnavailable, match="run `assistant reindex`"):
         index_module.load(tmp_path / "index.npz")
+
+
+def test_a_documents_title_counts_in_each_of_its_passages(monkeypatch):
+    # A later passage seldom names its subject again; the title does ("What are the symptoms of glaucoma?").
+    from assistant.engine.corpus import parse_document
+
+    monkeypatch.setenv("ASSISTANT_SEMANTIC", "false")
+    text = "It causes pain and swelling. Treatment starts early."  # the same in both: only the titles differ
+    texts = {"b.txt": text, "a.txt": text, "c.txt": text}
+    manifest = {"a.txt": {"title": "Glaucoma"}, "b.txt": {"title": "Arthritis"}, "c.txt": {"title": "Asthma"}}
+    documents = [parse_document(name, text.encode(), manifest) for name, text in texts.items()]
+    index = index_module.build_from_documents(documents)[0]
+    scores = index.scores(index.tokenizer.tokenize("glaucoma treatment"))
+    assert index.documents[index.passage_doc[int(np.argmax(scores))]].source == "a.txt"
+    assert scores.max() > sorted(scores)[-2]

@@ -27,10 +27,10 @@ SENTENCE_SHARE = 0.5
 CONTEXT_WEIGHT = 0.5
 # How likely the articles answer a question: a logistic curve over two signals, the cosine
 # between the question and the best passage's best sentence, and the share of the
-# question's terms the articles use at all. Fitted by bench/calibrate.py on every question set
-# there is (194 answerable and 146 out-of-scope questions, lay and rambling ones among them:
+# question's terms the articles use at all. Fitted by bench/calibrate.py on the question sets
+# (356 answerable and 200 out-of-scope questions, lay and rambling ones among them:
 # README, "Confidence"); not tuned by hand.
-CONFIDENCE_INTERCEPT, CONFIDENCE_COSINE, CONFIDENCE_KNOWN = -9.62, 9.07, 7.08
+CONFIDENCE_INTERCEPT, CONFIDENCE_COSINE, CONFIDENCE_KNOWN = -9.04, 8.10, 6.95
 FOUND_PROBABILITY = 0.5  # below: the articles do not answer it (found: false)
 HIGH_PROBABILITY = 0.9  # at or above: confidence "high"; between the two: "low"
 # Words that point back to an earlier question ("How long do I hold it?").

@@ -286,7 +286,8 @@ def _assemble(documents: list[Document], passages: list[tuple[int, chunking.Pass
               vectors_by_text: dict | None = None, progress: Progress = no_progress) -> Index:
     """Tokenize the passages, let BM25Okapi compute the statistics, and pack it all into an Index.
 
-    A passage's terms are its section heading's (what it is about) and its sentences'.
+    A passage's terms are its document title's and section heading's (what it is about: later
+    passages seldom name it again) and its sentences'.
     Overlapping passages share sentences, so each sentence is split and tokenized once.
     """
     sentence_words: dict[tuple[int, int, int], list[str]] = {}
@@ -296,18 +297,21 @@ def _assemble(documents: list[Document], passages: list[tuple[int, chunking.Pass
             if (d, start, end) not in sentence_words:
                 sentence_words[(d, start, end)] = words(text[start:end])
     heading_words = {section: words(section) for section in {p.section for _, p in passages} if section}
+    title_words = {d: document_title_words(documents[d]) for d in {d for d, _ in passages}}
     # chain keeps the counting loop in C.
     vocabulary = Counter(chain.from_iterable(sentence_words.values()))
     vocabulary.update(chain.from_iterable(heading_words.values()))
+    vocabulary.update(chain.from_iterable(title_words.values()))
     tokenizer = Tokenizer(dict(vocabulary), synonyms)
     # Replace each sentence's words by its terms in place, so both never fill memory at once.
     sentence_terms = sentence_words
     for key, value in sentence_terms.items():
         sentence_terms[key] = tokenizer.terms_of_words(value)
     heading_terms = {key: tokenizer.terms_of_words(value) for key, value in heading_words.items()}
+    title_terms = {key: tokenizer.terms_of_words(value) for key, value in title_words.items()}
     # chain joins each passage's lists in C: passages hold millions of terms in all.
-    token_lists = [list(chain(heading_terms.get(p.section, ()), *(sentence_terms[(d, start, end)]
-                                                                 for start, end in p.sentences)))
+    token_lists = [list(chain(title_terms[d], heading_terms.get(p.section, ()),
+                              *(sentence_terms[(d, start, end)] for start, end in p.sentences)))
                    for d, p in passages]
     number = {key: i for i, key in enumerate(sentence_terms)}
     vectors = None
@@ -316,6 +320,11 @@ def _assemble(documents: list[Document], passages: list[tuple[int, chunking.Pass
         vectors = _embed_spans(documents, spans, vectors_by_text or {}, progress)
     return _pack(documents, passages, token_lists, tokenizer, fingerprint, corpus_dir, list(sentence_terms.values()),
                  [number[(d, start, end)] for d, p in passages for start, end in p.sentences], vectors)
+
+
+def document_title_words(document: Document) -> list[str]:
+    """Return the words of a document's title, which count in each of its passages' BM25 terms."""
+    return words(document.title or "")
 
 
 def from_token_lists(token_lists: list[list[str]]) -> Index:
