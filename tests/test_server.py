@@ -165,3 +165,16 @@ def test_errors_waitress_answers_itself_have_the_api_shape_and_security_headers(
     head_lines = received.partition(b"\r\n\r\n")[0].lower()
     assert b"content-type: application/json" in head_lines and b"x-content-type-options: nosniff" in head_lines
     assert b"content-security-policy: default-src 'self'" in head_lines and b"connection: close" in head_lines
+
+
+def test_stopping_a_server_whose_wakeup_pipe_is_gone_still_ends_it(app, monkeypatch):
+    # Seen once in a full run: the loop's trigger pipe was closed already (EBADF) when the server stopped.
+    import threading
+
+    from waitress.trigger import trigger
+
+    before = set(threading.enumerate())
+    with server.serve_in_thread(app) as url:
+        urllib.request.urlopen(url + "api/health", timeout=5).read()
+        monkeypatch.setattr(trigger, "_physical_pull", lambda self: (_ for _ in ()).throw(OSError(9, "Bad fd")))
+    assert not [t for t in set(threading.enumerate()) - before if t.name == "waitress" and t.is_alive()]
