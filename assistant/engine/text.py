@@ -96,6 +96,7 @@ class Tokenizer:
         self.vocabulary = vocabulary
         self.synonyms = synonyms or {}
         self._word_cache: dict[str, tuple[str, ...]] = {}
+        self._repairs: dict[str, list[str]] = {}  # unknown word -> its repair, for terms and spelled() alike
         self._splitter = None
         self._speller = None
         self._phrases = self._compile_synonyms()
@@ -170,10 +171,14 @@ class Tokenizer:
 
     def repair(self, word: str) -> list[str]:
         """Return an unknown word as the corpus word it misspells, else as the words run together in it."""
-        corrected = self.correct(word)
-        if corrected != word:
-            return [corrected]
-        return (len(word) >= 6 and self.split(word)) or [word]
+        repaired = self._repairs.get(word)
+        if repaired is None:
+            corrected = self.correct(word)
+            repaired = [corrected] if corrected != word else (len(word) >= 6 and self.split(word)) or [word]
+            if len(self._repairs) >= MAX_CACHED_WORDS:
+                self._repairs.clear()  # as the word cache: questions bring endless new words
+            self._repairs[word] = repaired
+        return repaired
 
     def split(self, word: str) -> list[str] | None:
         """Return the words of a run-together word ("causehip" -> cause, hip), or None if it is not one."""
