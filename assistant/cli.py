@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .config import (DEFAULT_REPORT_LIMIT, DEFAULT_TOP_K, MAX_REPORT_LIMIT, MAX_TOP_K, contact, default_corpus_dir,
+from .config import (DEFAULT_REPORT_LIMIT, DEFAULT_TOP_K, MAX_DAYS, MAX_REPORT_LIMIT, MAX_TOP_K, contact, default_corpus_dir,
                      default_database_url, default_index_path, retention_days)
 from .engine import index as index_module
 from .engine.answer import answer
@@ -120,7 +120,10 @@ def ask(settings: Settings, question, history, top_k, as_json, jsonl):
         raise click.UsageError("give a QUESTION or --jsonl FILE (one of the two)")
     index = settings.load_index()
     if jsonl is not None:
-        ask_many(index, jsonl, top_k)
+        try:
+            ask_many(index, jsonl, top_k)
+        except UnicodeDecodeError:
+            raise InputError(f"{getattr(jsonl, 'name', 'stdin')} is not UTF-8 text; save it as UTF-8") from None
         return
     result = with_contact(answer(index, question, list(history), top_k), contact())
     click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else render(result))
@@ -205,6 +208,9 @@ def add(settings: Settings, files, replace):
     for path in files:
         if not path.is_file():
             raise InputError(f"{path}: no such file")
+        if any(name == path.name for name, _ in items):
+            raise InputError(f"{path}: another file named {path.name} is already being added; the corpus keeps one "
+                             "file per name, so rename one of them")
         items.append((path.name, path.read_bytes()))
     try:
         report = add_documents(settings.corpus, items, lambda: _reindex(settings), replace=replace)
@@ -266,9 +272,9 @@ def serve(settings: Settings, host, port):
 def report_options(command):
     """Add the options the feedback and unanswered commands share."""
     for option in reversed([
-        click.option("--since", "since_days", type=click.IntRange(min=1), metavar="DAYS",
-                     help="Only answers given in the last DAYS days. Default: all that are kept "
-                          "(ASSISTANT_RETENTION_DAYS, 90 days unless set)."),
+        click.option("--since", "since_days", type=click.IntRange(1, MAX_DAYS), metavar="DAYS",
+                     help="Only answers given in the last DAYS days. Default: all the database holds (the "
+                          "server deletes those older than ASSISTANT_RETENTION_DAYS; this command only reads)."),
         click.option("--limit", type=click.IntRange(1, MAX_REPORT_LIMIT), default=DEFAULT_REPORT_LIMIT, metavar="N",
                      show_default=True, help="How many to list at most."),
         click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (as the admin API returns it)."),
@@ -308,8 +314,8 @@ def feedback(since_days, limit, as_json, database_url):
 
     People rate answers with the thumbs under each answer in the chat (POST /api/feedback).
     The same answer (the same passages, or the same fallback) given to several questions
-    counts as one; its questions are listed with how often each was asked. Answers older
-    than ASSISTANT_RETENTION_DAYS are deleted first.
+    counts as one; its questions are listed with how often each was asked. This only
+    reads: the server deletes answers older than its ASSISTANT_RETENTION_DAYS.
     """
     from .store import feedback_report
 
@@ -340,7 +346,8 @@ def unanswered(since_days, limit, as_json, database_url):
     A question counts when its answer had found: false (no good match) or confidence: low.
     Questions with the same words once stopwords are dropped and words are stemmed
     ("How do I stretch my psoas?", "psoas stretches") are one group, shown by its most
-    frequent wording. Answers older than ASSISTANT_RETENTION_DAYS are deleted first.
+    frequent wording. This only reads: the server deletes answers older than its
+    ASSISTANT_RETENTION_DAYS.
     """
     from .store import unanswered_report
 

@@ -29,6 +29,7 @@ VERBATIM = ("ADMIN_TOKEN", "API_KEY", "CONTACT")
 MAX_PASSAGES_PER_DOCUMENT = 3000
 MAX_COMMENT_CHARS = 1000
 DEFAULT_RETENTION_DAYS = 90
+MAX_DAYS = 36_500  # the most days any setting or option counts back: a century (more overflows a date)
 DEFAULT_REPORT_LIMIT = 20
 MAX_REPORT_LIMIT = 1000
 
@@ -103,6 +104,6 @@ def retention_days(value=None) -> int:
         value = os.environ.get("ASSISTANT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise BadSetting(f"ASSISTANT_RETENTION_DAYS must be a whole number of days, 1 or more, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DAYS:
+        raise BadSetting(f"ASSISTANT_RETENTION_DAYS must be a whole number of days from 1 to {MAX_DAYS}, not {value!r}")
     return value

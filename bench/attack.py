@@ -111,7 +111,9 @@ def serve(corpus: Path, index: Path, token: str, check_seconds: float = 5):
     """
     env = os.environ | {"ASSISTANT_ADMIN_TOKEN": token, "ASSISTANT_RATELIMIT_ENABLED": "false",
                         "ASSISTANT_ADMIN_FAILURE_LIMIT": "1000000 per minute", "PYTHONUNBUFFERED": "1",
-                        "ASSISTANT_CORPUS_CHECK_SECONDS": str(check_seconds)}
+                        "ASSISTANT_CORPUS_CHECK_SECONDS": str(check_seconds),
+                        # its answers go to a throwaway database, never the user's feedback.db
+                        "ASSISTANT_DATABASE_URL": f"sqlite:///{index.parent / 'feedback.db'}"}
     log = open(index.parent / "server.log", "w")
     process = subprocess.Popen(command(corpus, index, "serve", "--host", HOST, "--port", "0"), env=env,
                                stdout=subprocess.PIPE, stderr=log, text=True)

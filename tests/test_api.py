@@ -97,6 +97,8 @@ def test_the_owners_contact_line_follows_the_urgent_and_fallback_texts(make_app,
     assert "0123" not in ask(client, question=STRETCH).get_json()["answer"]  # not after an answer from the articles
     monkeypatch.delenv("ASSISTANT_CONTACT")
     assert "\n" not in ask(make_app().test_client(), question="What is the capital of France?").get_json()["answer"]
+    monkeypatch.setenv("ASSISTANT_CONTACT", "   ")  # a line of spaces adds nothing, as in `assistant ask`
+    assert "\n" not in ask(make_app().test_client(), question="What is the capital of France?").get_json()["answer"]
 
 
 TOO_BIG = json.dumps({"question": "hip " * 5000})
@@ -247,6 +249,13 @@ def test_chat_page_is_served(client):
     for name, mimetype in [("chat.js", "text/javascript"), ("chat.css", "text/css"), ("favicon.svg", "image/svg+xml")]:
         with client.get(f"/static/{name}") as static:
             assert static.status_code == 200 and static.mimetype == mimetype
+
+
+@pytest.mark.parametrize("value", ["abc", -5])
+def test_a_body_limit_that_is_not_a_size_is_refused_at_start(make_app, value):
+    # The server checks bodies against it before Flask sees them: a bad value would drop every request.
+    with pytest.raises(BadSetting, match="MAX_CONTENT_LENGTH must be a whole number"):
+        make_app(MAX_CONTENT_LENGTH=value)
 
 
 @pytest.mark.parametrize("name", ["RATELIMIT_ENABLED", "RATELIMIT_HEADERS_ENABLED"])

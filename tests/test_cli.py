@@ -135,6 +135,7 @@ def test_eval_prints_the_figures(run, tmp_path):
     (["ask"], "give a QUESTION or --jsonl FILE"),
     (["ask", "--top-k", "0", "psoas"], "--top-k"),
     (["eval", "--questions", "/no/such/file.jsonl"], "cannot read questions file"),
+    (["unanswered", "--since", "3000000"], "1<=x<=36500"),
 ])
 def test_usage_errors_exit_2_with_one_line_and_no_traceback(run, args, message):
     result = run(*args)
@@ -192,3 +193,24 @@ def test_a_corpus_file_whose_name_is_not_utf8_is_skipped_not_a_traceback(run):
         assert result.exit_code == 0, result.output
         assert "Traceback" not in result.output
     assert "4 documents" in run("reindex", "--full").output
+
+
+def test_add_refuses_two_files_of_the_same_name(run, tmp_path):
+    for folder, text in [("a", "Psoas text one."), ("b", "Psoas text two.")]:
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.md").write_text(text)
+    result = run("add", str(tmp_path / "a" / "x.md"), str(tmp_path / "b" / "x.md"))
+    assert result.exit_code == 2 and "another file named x.md" in result.output
+    assert not (run.corpus / "x.md").exists()
+
+
+def test_ask_jsonl_that_is_not_utf8_says_so(run, tmp_path):
+    (tmp_path / "latin1.jsonl").write_bytes('{"question": "psoas caf\u00e9"}\n'.encode("latin-1"))
+    result = run("ask", "--jsonl", str(tmp_path / "latin1.jsonl"))
+    assert result.exit_code == 2 and "is not UTF-8 text" in result.output and "Traceback" not in result.output
+
+
+def test_a_retention_beyond_a_century_is_a_setting_error(run, monkeypatch, tmp_path):
+    monkeypatch.setenv("ASSISTANT_RETENTION_DAYS", "1000000")
+    result = run("feedback", "--database", f"sqlite:///{tmp_path / 'f.db'}")
+    assert result.exit_code == 2 and "from 1 to 36500" in result.output and "Traceback" not in result.output

@@ -71,7 +71,8 @@ def test_the_admin_reports_return_what_the_commands_print(client, runner, databa
         assert response.status_code == 200
         assert response.get_json() == report(runner, command, database_url, "--since", "7", "--limit", "5")
         assert response.get_json()["since_days"] == 7
-        for query, reason in [("since=0", "since must be"), ("since=x", "since must be"), ("limit=0", "limit must be"),
+        for query, reason in [("since=0", "since must be"), ("since=x", "since must be"),
+                              ("since=1000000", "from 1 to 36500"), ("limit=0", "limit must be"),
                               ("limit=1001", "limit must be")]:
             refused = client.get(f"{path}?{query}", headers=AUTH)
             assert refused.status_code == 400 and reason in refused.get_json()["error"]
@@ -151,7 +152,7 @@ def test_a_database_that_cannot_be_reached_never_breaks_answering(make_app, url,
 
 @pytest.mark.parametrize("setting, value, message", [
     ("RECORD_QUESTIONS", "no", "RECORD_QUESTIONS must be true or false, not 'no'"),
-    ("RETENTION_DAYS", 0, "ASSISTANT_RETENTION_DAYS must be a whole number of days, 1 or more, not 0"),
+    ("RETENTION_DAYS", 0, "ASSISTANT_RETENTION_DAYS must be a whole number of days from 1 to 36500, not 0"),
     ("RETENTION_DAYS", "ninety", "not 'ninety'"),
     ("DATABASE_URL", "sqlite:///:memory:", "must name a SQLite file"),
     ("DATABASE_URL", "nosuchdb://x", "ASSISTANT_DATABASE_URL cannot be used"),
@@ -191,3 +192,23 @@ def test_the_commands_read_the_default_database(runner, monkeypatch, tmp_path):
     shown = runner.invoke(cli, ["unanswered"])
     assert shown.exit_code == 0 and shown.output == "No question went unanswered.\n"
     assert (tmp_path / "assistant" / "feedback.db").is_file()
+
+
+def test_the_admin_reports_delete_what_the_servers_retention_no_longer_keeps(make_app, tmp_path):
+    # A server that does not record has no recorder to purge: its reports do, by its own retention.
+    from datetime import timedelta
+
+    from assistant.store import Store, answer_row, new_answer_id
+    from assistant.store.answers import utc_now
+
+    url = f"sqlite:///{tmp_path / 'f.db'}"
+    store = Store(url, 365)
+    for days_ago in (400, 200):
+        row = answer_row(new_answer_id(), f"psoas question of {days_ago} days ago", [],
+                         {"found": False, "confidence": None, "urgent": False, "answer": "x", "passages": []})
+        row["asked_at"] = utc_now() - timedelta(days=days_ago)
+        store.add([row])
+    client = make_app(DATABASE_URL=url, RECORD_QUESTIONS=False, RETENTION_DAYS=365, ADMIN_TOKEN=TOKEN).test_client()
+    listed = client.get("/api/reports/unanswered", headers=AUTH).get_json()["questions"]
+    assert [item["question"] for item in listed] == ["psoas question of 200 days ago"]
+    assert [row["question"] for row in store.unanswered()] == ["psoas question of 200 days ago"]

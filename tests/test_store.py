@@ -86,6 +86,13 @@ def test_old_answers_are_purged_and_since_limits_what_is_read(store):
     assert not store.rate(old, "up") and store.rate(recent, "up")
 
 
+def test_reading_a_report_deletes_nothing(store):
+    # The reader's retention may not be the recording server's: only the recorder purges.
+    add(store, "an old psoas question", NOT_FOUND, days_ago=200)
+    assert unanswered_report(store)["questions"] and feedback_report(store) is not None
+    assert [row["question"] for row in store.unanswered()] == ["an old psoas question"]
+
+
 def test_the_feedback_report_puts_the_answers_rated_down_most_first(store):
     for question, rating in [("How long do I hold it?", "down"), ("how long to hold a stretch", "down"),
                              ("How long do I hold it?", "down"), ("hold time?", "up")]:
@@ -237,6 +244,7 @@ def test_a_database_that_cannot_be_reached_is_logged_and_skipped(url, caplog, mo
     ("sqlite://", "must name a SQLite file"),
     ("sqlite:///:memory:", "must name a SQLite file"),
     ("nosuchdb://host/x", "cannot be used"),
+    ("postgresql://u:secret@host:abc/x", "not a database URL"),  # a port that is not a number
     ("postgresql+psycopg2://u:secret@host/x", "needs the Python module 'psycopg2'"),
 ])
 def test_a_url_that_cannot_be_used_is_refused_at_once(url, message):

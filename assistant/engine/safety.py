@@ -67,6 +67,7 @@ _COMPILED = {name: [re.compile(p, re.I) for p in patterns] for name, patterns in
 def with_contact(result: dict, contact: str | None) -> dict:
     """Return the result with the owner's contact line (ASSISTANT_CONTACT) on a line of its own after the
     urgent-care or fallback text; unchanged when there is no contact line or the articles answered."""
+    contact = (contact or "").strip()  # however it was read: a line of spaces adds nothing
     if not contact or result["found"] and not result["urgent"]:
         return result
     return {**result, "answer": f"{result['answer']}\n{contact}"}

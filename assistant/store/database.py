@@ -26,7 +26,7 @@ def make_engine(url: str) -> Engine:
     """
     try:
         parsed = make_url(url)
-    except ArgumentError:  # the value is not echoed: it may hold a password
+    except (ArgumentError, ValueError):  # e.g. a port that is not a number; not echoed: it may hold a password
         raise BadSetting("ASSISTANT_DATABASE_URL is not a database URL; write it like sqlite:///path/to/feedback.db "
                          "or postgresql://user:password@host/dbname") from None
     if parsed.drivername == "postgresql":

@@ -25,9 +25,9 @@ def question_key(question: str) -> str:
 def feedback_report(store: Store, since_days: int | None = None, limit: int = 20) -> dict:
     """Return the answers rated down most often: each with its passages, its questions, its ratings and comments.
 
-    Answers older than the store keeps are deleted first. Raises StoreUnavailable when the database cannot be used.
+    Reading deletes nothing: the recording server purges old answers by its own retention.
+    Raises StoreUnavailable when the database cannot be used.
     """
-    store.purge()  # whether or not a recording server has done it lately
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for row in store.rated(since_days):  # latest first
         # The same passages (or the same fallback text) given to several questions are one answer.
@@ -54,9 +54,8 @@ def feedback_report(store: Store, since_days: int | None = None, limit: int = 20
 def unanswered_report(store: Store, since_days: int | None = None, limit: int = 20) -> dict:
     """Return the most frequent questions that got no answer or a low-confidence one, similar ones grouped.
 
-    Answers older than the store keeps are deleted first. Raises StoreUnavailable when the database cannot be used.
+    Reading deletes nothing (as above). Raises StoreUnavailable when the database cannot be used.
     """
-    store.purge()
     groups: dict[str, list[dict]] = defaultdict(list)
     for row in store.unanswered(since_days):  # latest first
         groups[question_key(row["question"])].append(row)

@@ -50,6 +50,8 @@ def create_app(config: Mapping | None = None):
     corpus = Path(str(app.config["CORPUS"]))
     index_path = Path(str(app.config["INDEX"])) if app.config["INDEX"] else default_index_path(corpus)
     check_seconds = api.amount(app.config, "CORPUS_CHECK_SECONDS", (int, float))
+    if app.config["MAX_CONTENT_LENGTH"] is not None:  # the server refuses bodies from it before Flask sees them
+        api.amount(app.config, "MAX_CONTENT_LENGTH")
     app.extensions["assistant"] = IndexHolder(corpus, index_path, check_seconds)
     app.json.sort_keys = False  # the engine's result object goes out as the engine built it
     request_log.init_app(app)

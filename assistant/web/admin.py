@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import BadRequest, Conflict, Forbidden, HTTPException, InternalServerError, Unauthorized
 
-from ..config import DEFAULT_REPORT_LIMIT, MAX_REPORT_LIMIT, max_file_bytes
+from ..config import DEFAULT_REPORT_LIMIT, MAX_DAYS, MAX_REPORT_LIMIT, max_file_bytes
 from ..engine import index as index_module
 from ..engine.documents import add_documents, corpus_lock, remove_document
 from ..errors import AssistantError, BadDocument, DocumentExists, LastDocument, NameTaken, NotWritten
@@ -107,13 +107,21 @@ def reindex_corpus():
 @bp.get("/reports/feedback")
 def rated_down():
     """List the answers rated down most often (what `assistant feedback --json` prints)."""
-    return jsonify(feedback_report(current_app.extensions["store"], *report_options()))
+    return jsonify(feedback_report(purged_store(), *report_options()))
 
 
 @bp.get("/reports/unanswered")
 def unanswered():
     """List the most frequent questions the articles did not answer (what `assistant unanswered --json` prints)."""
-    return jsonify(unanswered_report(current_app.extensions["store"], *report_options()))
+    return jsonify(unanswered_report(purged_store(), *report_options()))
+
+
+def purged_store():
+    """Return the store with the answers older than this server's retention deleted: a server that does not
+    record has no recorder to do it. (The command line's reports only read: its shell's retention may differ.)"""
+    store = current_app.extensions["store"]
+    store.purge()
+    return store
 
 
 def report_options() -> tuple[int | None, int]:
@@ -122,8 +130,8 @@ def report_options() -> tuple[int | None, int]:
     Raises BadRequest saying what is wrong.
     """
     since, limit = request.args.get("since"), request.args.get("limit", str(DEFAULT_REPORT_LIMIT))
-    if since is not None and not (since.isascii() and since.isdigit() and int(since) >= 1):
-        raise BadRequest(f"since must be a whole number of days, 1 or more, not {since[:20]!r}")
+    if since is not None and not (since.isascii() and since.isdigit() and 1 <= int(since) <= MAX_DAYS):
+        raise BadRequest(f"since must be a whole number of days from 1 to {MAX_DAYS}, not {since[:20]!r}")
     if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_REPORT_LIMIT):
         raise BadRequest(f"limit must be a whole number from 1 to {MAX_REPORT_LIMIT}, not {limit[:20]!r}")
     return (int(since) if since is not None else None), int(limit)
