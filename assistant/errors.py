@@ -62,3 +62,11 @@ class NotWritten(Exception):
 
 class StoreUnavailable(AssistantError):
     """The feedback database cannot be reached or was written by a newer version."""
+
+
+class BadTaught(AssistantError, ValueError):
+    """A taught question (or the taught questions file) is malformed, or its passage cannot be found."""
+
+
+class TaughtNotFound(AssistantError, LookupError):
+    """No taught question has that id."""

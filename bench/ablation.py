@@ -14,7 +14,7 @@ from pathlib import Path
 from unittest import mock
 
 from assistant.config import bundled_dir
-from assistant.engine import answer, index as index_module
+from assistant.engine import answer, index as index_module, question
 from assistant.engine.evaluate import evaluate, load_questions
 from assistant.engine.text import Tokenizer
 
@@ -26,7 +26,7 @@ VARIANTS = {
     "without BM25 (semantic only)": [mock.patch.object(answer, "BM25_WEIGHT", 0.0)],
     "without the passage as a whole": [mock.patch.object(answer, "SENTENCE_SHARE", 1.0)],
     "without the best sentence (in ranking)": [mock.patch.object(answer, "SENTENCE_SHARE", 0.0)],
-    "without context (follow-ups, stories)": [mock.patch.object(answer, "CONTEXT_WEIGHT", 0.0)],
+    "without context (follow-ups, stories)": [mock.patch.object(question, "CONTEXT_WEIGHT", 0.0)],
     "without the document title (in BM25)": [mock.patch.object(index_module, "document_title_words",
                                                                lambda document: [])],
     "without synonyms.toml": [mock.patch.object(index_module, "read_synonyms", lambda corpus_dir: {})],

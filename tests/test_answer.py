@@ -96,7 +96,7 @@ def test_follow_up_uses_the_earlier_question(index):
 
 
 def test_a_follow_up_ranks_by_its_own_ask_with_the_earlier_question_as_context():
-    from assistant.engine.answer import split_ask
+    from assistant.engine.question import split_ask
     from assistant.engine.text import Tokenizer
 
     tokenizer = Tokenizer({})
@@ -115,7 +115,7 @@ def test_the_answer_sentence_is_the_one_closest_to_the_follow_ups_own_ask(index)
 
 
 def test_a_story_is_context_and_its_question_is_the_ask():
-    from assistant.engine.answer import split_ask
+    from assistant.engine.question import split_ask
     from assistant.engine.text import Tokenizer
 
     story = ("Ok so I work from home and sit most of the day. My hips feel stiff every evening. "

@@ -12,9 +12,10 @@ import numpy as np
 
 from ..config import DEFAULT_TOP_K, MAX_QUESTION_CHARS, MAX_TOP_K
 from ..errors import BadQuestion
-from .chunking import sentence_splitter
 from .embeddings import embedder
 from .index import Index
+from . import question as questions
+from .question import WORD, combine, split_ask
 from .safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE, red_flags
 
 # How much BM25 counts in the fused score (the rest is the semantic score); each is first
@@ -22,24 +23,19 @@ from .safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE, red_flags
 BM25_WEIGHT = 0.3
 # A passage is as close to the question as its best sentence and as the passage as a whole, half each.
 SENTENCE_SHARE = 0.5
-# How much the context (the story before the ask, the earlier question a follow-up refers to)
-# counts, against the ask's own weight of 1: enough to say what "it" is, not to drown the ask.
-CONTEXT_WEIGHT = 0.5
 # How likely the articles answer a question: a logistic curve over two signals, the cosine
 # between the question and the best passage's best sentence, and the share of the
 # question's terms the articles use at all. Fitted by bench/calibrate.py on the question sets
 # (356 answerable and 200 out-of-scope questions, lay and rambling ones among them:
 # README, "Confidence"); not tuned by hand.
 CONFIDENCE_INTERCEPT, CONFIDENCE_COSINE, CONFIDENCE_KNOWN = -9.04, 8.10, 6.95
+# Taught questions: a passage's taught question counts as one more of its sentences, and a close one
+# adds a bonus above the floor.
+TAUGHT_AS_SENTENCE = True
+TAUGHT_BONUS, TAUGHT_FLOOR = 0.0, 0.7
 FOUND_PROBABILITY = 0.5  # below: the articles do not answer it (found: false)
 HIGH_PROBABILITY = 0.9  # at or above: confidence "high"; between the two: "low"
-# Words that point back to an earlier question ("How long do I hold it?").
-FOLLOW_UP = re.compile(r"\b(it|its|this|that|these|those|they|them|there|one|ones|other)\b|"
-                       r"^\s*(and|also|so|then|what about|how about)\b", re.I)
-WORD = re.compile(r"[^\W_]")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-# A question with this few informative terms ("how many reps?") leans on the chat before it.
-TERSE_TERMS = 2
 
 
 class Ranking(NamedTuple):
@@ -50,6 +46,7 @@ class Ranking(NamedTuple):
     best_sentences: dict[int, int]  # passage -> the slot of its sentence closest to the ask
     cosine: float  # the best passage's best sentence's cosine with the question (ask and context)
     known: float  # share of the question's terms (ask and context) that the articles use
+    taught: float  # the best taught question's cosine with the question (-1 when nothing is taught)
 
 
 def check_question(question, history=(), top_k=DEFAULT_TOP_K) -> tuple[str, list[str], int]:
@@ -128,27 +125,6 @@ def decide_confidence(index: Index, ranking: Ranking) -> str | None:
     return "high" if probability >= HIGH_PROBABILITY else "low"
 
 
-def split_ask(question: str, history: list[str], tokenizer) -> tuple[str, str]:
-    """Return what the question asks, and its context: the story told before the ask, and the
-    earlier questions a follow-up refers to ("How long do I hold it?" after a stretch question)."""
-    # A run of punctuation ("??") can come out as a sentence of its own: it asks nothing.
-    sentences = [question[a:b] for a, b in sentence_splitter().span_tokenize(question)
-                 if WORD.search(question[a:b])] or [question]
-    asks = [i for i, sentence in enumerate(sentences) if "?" in sentence]
-    at = asks[-1] if asks else len(sentences) - 1
-    ask, story = sentences[at], " ".join(sentences[:at] + sentences[at + 1:])
-    return ask, " ".join(filter(None, [referred_to(ask, history, tokenizer), story]))
-
-
-def referred_to(question: str, history: list[str], tokenizer) -> str:
-    """Return the earlier questions a follow-up refers to, nearest last; "" for a question that stands alone."""
-    if not history:
-        return ""
-    if not FOLLOW_UP.search(question) and len(tokenizer.tokenize(question)) > TERSE_TERMS:
-        return ""
-    return " ".join(filter(None, [referred_to(history[-1], history[:-1], tokenizer), history[-1]]))
-
-
 def rank(index: Index, question: str, history: list[str], k: int) -> Ranking:
     """Return the k best passages for a question and the chat's earlier questions.
 
@@ -160,20 +136,24 @@ def rank(index: Index, question: str, history: list[str], k: int) -> Ranking:
     terms, context_terms = index.tokenizer.tokenize(ask), index.tokenizer.tokenize(context)
     bm25 = index.scores(terms)
     if context:
-        bm25 = bm25 + CONTEXT_WEIGHT * index.scores(context_terms)
+        bm25 = bm25 + questions.CONTEXT_WEIGHT * index.scores(context_terms)
     ask_vector = None
     if index.semantic:
         spelled = index.tokenizer.spelled
         vectors = embedder().embed([spelled(ask), spelled(context)] if context else [spelled(ask)])
         ask_vector = vectors[0]
-        query = vectors[0] + CONTEXT_WEIGHT * vectors[1] if context else vectors[0]
-        query = query / np.linalg.norm(query)
+        query = combine(vectors[0], vectors[1] if context else None)
         slot_cosines = (index.sentence_vectors @ query)[index.span_sentence]
         best_cosines = np.maximum.reduceat(slot_cosines, index.sentence_ptr[:-1])
+        taught_cosines = taught_closeness(index, query)
+        best_taught = float(taught_cosines.max()) if len(index.taught_pair_passage) else -1.0
+        if TAUGHT_AS_SENTENCE:
+            best_cosines = np.maximum(best_cosines, taught_cosines)
         semantic = SENTENCE_SHARE * best_cosines + (1 - SENTENCE_SHARE) * (index.passage_vectors @ query)
         fused = BM25_WEIGHT * z_scores(bm25) + (1 - BM25_WEIGHT) * z_scores(semantic)
+        fused = fused + TAUGHT_BONUS * np.clip(taught_cosines - TAUGHT_FLOOR, 0, None)
     else:
-        best_cosines, fused = None, bm25
+        best_cosines, fused, best_taught = None, bm25, -1.0
     candidates, scores = index.top_of(fused, k * 4, positive=not index.semantic)
     ranked = distinct(index, candidates, k)
     ask_terms = index.term_id_set(terms)
@@ -181,7 +161,15 @@ def rank(index: Index, question: str, history: list[str], k: int) -> Ranking:
     cosine = float(best_cosines[ranked[0]]) if ranked and best_cosines is not None else 0.0
     asked = terms + context_terms
     known = sum(term in index.term_ids for term in asked) / len(asked) if asked else 0.0
-    return Ranking(ranked, dict(zip(candidates, scores)), best, cosine, known)
+    return Ranking(ranked, dict(zip(candidates, scores)), best, cosine, known, best_taught)
+
+
+def taught_closeness(index: Index, query: np.ndarray) -> np.ndarray:
+    """Return each passage's best taught question's cosine with the query (-1 for a passage nothing is taught to)."""
+    closeness = np.full(index.passage_count, -1.0, dtype=np.float32)
+    if len(index.taught_pair_passage):
+        np.maximum.at(closeness, index.taught_pair_passage, (index.taught_vectors @ query)[index.taught_pair_taught])
+    return closeness
 
 
 def z_scores(values: np.ndarray) -> np.ndarray:

@@ -30,9 +30,11 @@ from . import chunking
 from .corpus import MANIFEST, Document, document_paths, load_corpus
 from .embeddings import DIMENSIONS
 from .files import write_atomically
+from .question import combine, split_ask
+from .taught import TAUGHT_FILE, Taught, normalise, read_taught
 from .text import SYNONYMS_FILE, Tokenizer, read_synonyms, words
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 BM25_K1 = 1.5
 BM25_B = 0.3
 Progress = Callable[..., Iterable]  # progress(items, label) yields the items, perhaps drawing a bar
@@ -54,6 +56,8 @@ class BuildReport:
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    taught: int = 0  # taught questions anchored to a passage
+    unanchored: list[Taught] = field(default_factory=list)  # taught questions whose quote no passage holds
 
 
 class Index:
@@ -62,6 +66,7 @@ class Index:
     def __init__(self, meta: dict, arrays: dict[str, np.ndarray]):
         self.meta = meta
         self.documents = [Document(**record) for record in meta["documents"]]
+        self.taught = [Taught(**{**record, "history": tuple(record.get("history", ()))}) for record in meta["taught"]]
         self.sections: list[str] = meta["sections"]
         self.terms: list[str] = meta["terms"]
         self.term_ids = {term: i for i, term in enumerate(self.terms)}
@@ -88,6 +93,10 @@ class Index:
     idf: np.ndarray
     sentence_vectors: np.ndarray  # one L2-normalised row per distinct sentence; 0 rows when semantic is off
     passage_vectors: np.ndarray  # one per passage, its whole text embedded; likewise
+    taught_vectors: np.ndarray  # one per taught question (ask and context, as a visitor's question is read)
+    taught_text_vectors: np.ndarray  # one per distinct text of the taught questions (reused by the next build)
+    taught_pair_taught: np.ndarray  # taught question -> passage pairs (a quote can sit in overlapping passages)
+    taught_pair_passage: np.ndarray
 
     @property
     def semantic(self) -> bool:
@@ -153,7 +162,7 @@ class Index:
 
 
 # The code and data that decide how text becomes terms: when they change (a new version), old indexes are rebuilt.
-ENGINE_FILES = ("corpus.py", "chunking.py", "text.py", "index.py", "stopwords.txt", "irregular.txt")
+ENGINE_FILES = ("corpus.py", "chunking.py", "text.py", "index.py", "question.py", "taught.py", "stopwords.txt", "irregular.txt")
 
 
 @lru_cache(maxsize=1)
@@ -176,7 +185,7 @@ def model_id() -> str | None:
 def corpus_fingerprint(corpus_dir: Path) -> str:
     """Return a hash of everything an index depends on: documents, manifest, synonyms, the indexing code."""
     digest = hashlib.sha256(f"{engine_signature()} {model_id()}".encode())
-    paths = document_paths(corpus_dir) + [Path(corpus_dir) / MANIFEST, Path(corpus_dir) / SYNONYMS_FILE]
+    paths = document_paths(corpus_dir) + [Path(corpus_dir) / name for name in (MANIFEST, SYNONYMS_FILE, TAUGHT_FILE)]
     for path in paths:
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
@@ -201,16 +210,17 @@ def build(corpus_dir: Path, previous: Index | None = None, progress: Progress = 
           full: bool = False) -> tuple[Index, BuildReport]:
     """Build the index of a corpus folder, re-chunking only documents that changed since `previous` (all if `full`).
 
-    Raises CorpusNotFound, BadDocument or BadSynonyms when the corpus cannot be read.
+    Raises CorpusNotFound, BadDocument, BadSynonyms or BadTaught when the corpus cannot be read.
     """
     fingerprint = corpus_fingerprint(corpus_dir)
     return build_from_documents(load_corpus(corpus_dir), read_synonyms(corpus_dir), previous, progress,
-                                fingerprint=fingerprint, corpus_dir=str(corpus_dir), full=full)
+                                fingerprint=fingerprint, corpus_dir=str(corpus_dir), full=full,
+                                taught=read_taught(corpus_dir))
 
 
 def build_from_documents(documents: list[Document], synonyms: dict | None = None, previous: Index | None = None,
                          progress: Progress = no_progress, fingerprint: str = "", corpus_dir: str = "",
-                         full: bool = False) -> tuple[Index, BuildReport]:
+                         full: bool = False, taught: list[Taught] = ()) -> tuple[Index, BuildReport]:
     """Build an index of documents already read (benchmarks use this to index other collections).
 
     The report compares with `previous`; its work is reused unless `full`.
@@ -232,8 +242,11 @@ def build_from_documents(documents: list[Document], synonyms: dict | None = None
         passages.extend((doc_id, p) for p in kept)
     reusable = previous is not None and previous.semantic and previous.meta.get("model") == model_id()
     vectors = known_vectors(previous) if reusable else {}
-    index = _assemble(documents, passages, synonyms or {}, fingerprint, corpus_dir, vectors, progress)
+    index = _assemble(documents, passages, synonyms or {}, fingerprint, corpus_dir, vectors, progress, list(taught))
     report.documents, report.passages = len(documents), index.passage_count
+    anchored = set(index.taught_pair_taught.tolist())
+    report.taught = len(anchored)
+    report.unanchored = [t for i, t in enumerate(index.taught) if i not in anchored]
     report.seconds = time.perf_counter() - started
     return index, report
 
@@ -254,21 +267,20 @@ def known_vectors(index: Index) -> dict[str, np.ndarray]:
         slots = range(index.sentence_ptr[p], index.sentence_ptr[p + 1])
         for (start, end), sentence in zip(index.sentence_spans[slots].tolist(), index.span_sentence[slots].tolist()):
             found[" ".join(text[start:end].split())] = index.sentence_vectors[sentence]
+    found.update(zip(index.meta.get("taught_texts", []), index.taught_text_vectors))
     return found
 
 
-def _embed_spans(documents: list[Document], spans: list[tuple[int, int, int]], known: dict[str, np.ndarray],
-                 progress: Progress) -> np.ndarray:
-    """Return a vector for each span (document, start, end) of text: sentences and passages alike.
+def _embed_texts(texts: list[str], known: dict[str, np.ndarray], progress: Progress) -> np.ndarray:
+    """Return a vector for each text: sentences, passages and taught questions alike.
 
     Texts `known` (from the previous index) are not embedded again, and each new text is embedded once.
     """
     from .embeddings import embedder
 
-    vectors = np.zeros((len(spans), DIMENSIONS), dtype=np.float32)
+    vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     missing: dict[str, list[int]] = {}  # text -> the rows that need its vector
-    for row, (d, start, end) in enumerate(spans):
-        text = " ".join(documents[d].text[start:end].split())
+    for row, text in enumerate(texts):
         vector = known.get(text)
         if vector is None:
             missing.setdefault(text, []).append(row)
@@ -283,7 +295,8 @@ def _embed_spans(documents: list[Document], spans: list[tuple[int, int, int]], k
 
 def _assemble(documents: list[Document], passages: list[tuple[int, chunking.Passage]],
               synonyms: dict, fingerprint: str, corpus_dir: str,
-              vectors_by_text: dict | None = None, progress: Progress = no_progress) -> Index:
+              vectors_by_text: dict | None = None, progress: Progress = no_progress,
+              taught: list[Taught] = ()) -> Index:
     """Tokenize the passages, let BM25Okapi compute the statistics, and pack it all into an Index.
 
     A passage's terms are its document title's and section heading's (what it is about: later
@@ -314,12 +327,36 @@ def _assemble(documents: list[Document], passages: list[tuple[int, chunking.Pass
                               *(sentence_terms[(d, start, end)] for start, end in p.sentences)))
                    for d, p in passages]
     number = {key: i for i, key in enumerate(sentence_terms)}
-    vectors = None
+    pairs = anchor(documents, passages, taught)
+    vectors = taught_texts = None
     if model_id():
         spans = list(sentence_terms) + [(d, p.start, p.end) for d, p in passages]
-        vectors = _embed_spans(documents, spans, vectors_by_text or {}, progress)
+        asks = [split_ask(t.question, list(t.history), tokenizer) for t in taught]
+        taught_texts = list(dict.fromkeys(tokenizer.spelled(text) for pair in asks for text in pair if text))
+        vectors = _embed_texts([" ".join(documents[d].text[a:b].split()) for d, a, b in spans] + taught_texts,
+                               vectors_by_text or {}, progress)
+        text_vectors = dict(zip(taught_texts, vectors[len(spans):]))
+        taught_vectors = [combine(text_vectors[tokenizer.spelled(ask)],
+                                  text_vectors[tokenizer.spelled(context)] if context else None)
+                          for ask, context in asks]
+        vectors = np.concatenate([vectors, np.array(taught_vectors, np.float32).reshape(-1, DIMENSIONS)])
     return _pack(documents, passages, token_lists, tokenizer, fingerprint, corpus_dir, list(sentence_terms.values()),
-                 [number[(d, start, end)] for d, p in passages for start, end in p.sentences], vectors)
+                 [number[(d, start, end)] for d, p in passages for start, end in p.sentences], vectors,
+                 taught, pairs, taught_texts)
+
+
+def anchor(documents: list[Document], passages: list[tuple[int, chunking.Passage]],
+           taught: list[Taught]) -> list[tuple[int, int]]:
+    """Return (taught question, passage) pairs: each taught question with the passages of its source that hold its
+    quote, compared lowercased, letters and digits only. A question whose quote no passage holds has no pair."""
+    doc_ids = {document.source: d for d, document in enumerate(documents)}
+    wanted = {doc_ids[t.source] for t in taught if t.source in doc_ids}
+    by_doc: dict[int, list[tuple[int, str]]] = {}
+    for p, (d, passage) in enumerate(passages):
+        if d in wanted:
+            by_doc.setdefault(d, []).append((p, normalise(documents[d].text[passage.start:passage.end])))
+    return [(t, p) for t, item in enumerate(taught) if item.source in doc_ids
+            for p, text in by_doc.get(doc_ids[item.source], ()) if normalise(item.quote) in text]
 
 
 def document_title_words(document: Document) -> list[str]:
@@ -336,11 +373,13 @@ def from_token_lists(token_lists: list[list[str]]) -> Index:
 
 def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]], token_lists: list[list[str]],
           tokenizer: Tokenizer, fingerprint: str, corpus_dir: str, sentence_terms: list[list[str]] = (),
-          span_sentences: list[int] = (), vectors: np.ndarray | None = None) -> Index:
+          span_sentences: list[int] = (), vectors: np.ndarray | None = None, taught: list[Taught] = (),
+          pairs: list[tuple[int, int]] = (), taught_texts: list[str] | None = None) -> Index:
     """Let BM25Okapi compute the statistics of the tokenized passages and pack them, with the passages, into an Index.
 
     sentence_terms holds the terms of each distinct sentence; span_sentences, for each
     passage's sentences in turn, which of those it is (overlapping passages share sentences).
+    `vectors` holds the sentences', the passages', the taught texts' and the taught questions' vectors, in that order.
     """
     if not any(token_lists):
         token_lists = [["\0"] for _ in token_lists] or [["\0"]]  # BM25Okapi cannot divide by an empty corpus
@@ -380,8 +419,9 @@ def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]
         "sentence_term_ids": sentence_term_ids,
         "passage_len": np.array(bm25.doc_len, dtype=np.int32),
         "idf": np.array([bm25.idf[t] for t in terms], dtype=np.float64),
-        "sentence_vectors": vectors[:len(sentence_terms)] if vectors is not None else np.zeros((0, 0), np.float32),
-        "passage_vectors": vectors[len(sentence_terms):] if vectors is not None else np.zeros((0, 0), np.float32),
+        **_split_vectors(vectors, [len(sentence_terms), len(passages), len(taught_texts or ()), len(taught)]),
+        "taught_pair_taught": np.array([t for t, _ in pairs], dtype=np.int32),
+        "taught_pair_passage": np.array([p for _, p in pairs], dtype=np.int32),
     }
     meta = {
         "format": FORMAT_VERSION,
@@ -395,8 +435,19 @@ def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]
         "sections": sections,
         "terms": terms,
         "tokenizer": tokenizer.to_dict(),
+        "taught": [t.to_dict() for t in taught],
+        "taught_texts": taught_texts or [],
     }
     return Index(meta, arrays)
+
+
+def _split_vectors(vectors: np.ndarray | None, counts: list[int]) -> dict[str, np.ndarray]:
+    """Return the stacked vectors as the index's named arrays (empty ones when the semantic half is off)."""
+    names = ["sentence_vectors", "passage_vectors", "taught_text_vectors", "taught_vectors"]
+    if vectors is None:
+        return {name: np.zeros((0, 0), np.float32) for name in names}
+    bounds = np.cumsum([0, *counts])
+    return {name: vectors[a:b] for name, a, b in zip(names, bounds[:-1], bounds[1:])}
 
 
 def _kth_best(values: np.ndarray, k: int) -> float:
@@ -452,7 +503,8 @@ def load(path: Path) -> Index:
             raise ValueError(f"format {meta.get('format')}, expected {FORMAT_VERSION}")
         index = Index(meta, arrays)
         if index.semantic and (index.sentence_vectors.shape != (len(index.sentence_term_ptr) - 1, DIMENSIONS)
-                               or index.passage_vectors.shape != (index.passage_count, DIMENSIONS)):
+                               or index.passage_vectors.shape != (index.passage_count, DIMENSIONS)
+                               or index.taught_vectors.shape != (len(index.taught), DIMENSIONS)):
             raise ValueError("its vectors do not match its sentences and passages")
         return index
     except Exception as error:  # noqa: BLE001 - whatever is wrong with the file, it is rebuilt, never a 500

@@ -1,0 +1,172 @@
+"""Taught questions: visitors' wordings attached to the passage that answers them (alternate questions).
+
+They live in the corpus folder as `questions.jsonl`, one JSON object a line:
+`{"question": "...", "history": ["..."], "source": "file.txt", "quote": "exact words of the answer"}`.
+The quote anchors the question to the passages of `source` that hold it (compared lowercased, letters and
+digits only), so edits elsewhere in the document do not move it. Reindex embeds each question once; the
+ranking then brings up a passage whose taught question is close to a visitor's.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import MAX_QUESTION_CHARS
+from ..errors import BadTaught, NotWritten, TaughtNotFound
+from .files import write_atomically
+
+TAUGHT_FILE = "questions.jsonl"
+MAX_QUOTE_CHARS = 300
+QUOTE_CHARS = 160  # the length of a quote made from a passage id: enough to be unique, short enough to survive edits
+NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class Taught:
+    """One taught question: the wording (and the chat before it), and the quote of the answer it is attached to."""
+
+    question: str
+    source: str
+    quote: str
+    history: tuple[str, ...] = field(default=())
+
+    @property
+    def id(self) -> str:
+        """Return a short id that stays the same as long as the question, history and anchor do."""
+        key = json.dumps([self.question, list(self.history), self.source, self.quote], ensure_ascii=False)
+        return hashlib.sha256(key.encode()).hexdigest()[:10]
+
+    def to_dict(self) -> dict:
+        item = {"question": self.question, "source": self.source, "quote": self.quote}
+        return {**item, "history": list(self.history)} if self.history else item
+
+
+def normalise(text: str) -> str:
+    """Return the text lowercased with everything but letters and digits removed, as anchors are compared."""
+    return NOT_ALNUM.sub("", text.lower())
+
+
+def check_taught(item, where: str = "taught question") -> Taught:
+    """Return a Taught from a JSON object, checked.
+
+    Raises BadTaught saying which field is wrong and how to fix it.
+    """
+    if not isinstance(item, dict):
+        raise BadTaught(f"{where}: must be a JSON object with question, source and quote")
+    question, source, quote = item.get("question"), item.get("source"), item.get("quote")
+    history = item.get("history") or []
+    if not isinstance(question, str) or not question.strip():
+        raise BadTaught(f"{where}: \"question\" must be a non-blank string (the visitor's wording)")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise BadTaught(f"{where}: the question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    if not isinstance(source, str) or not source.strip():
+        raise BadTaught(f"{where}: \"source\" must name the document that answers it, e.g. \"psoas-notes.txt\"")
+    if not isinstance(quote, str) or not normalise(quote):
+        raise BadTaught(f"{where}: \"quote\" must be a few exact words of the answer in the document")
+    if len(quote) > MAX_QUOTE_CHARS:
+        raise BadTaught(f"{where}: the quote is {len(quote)} characters long; quote at most {MAX_QUOTE_CHARS} "
+                        "characters of the answer")
+    if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+        raise BadTaught(f"{where}: \"history\" must be a list of the chat's earlier questions (strings)")
+    return Taught(question.strip(), source.strip(), " ".join(quote.split()),
+                  tuple(h.strip() for h in history if h.strip()))
+
+
+def read_taught(corpus_dir: Path) -> list[Taught]:
+    """Return the corpus folder's taught questions (none when it has no questions file).
+
+    Raises BadTaught naming the line that cannot be read.
+    """
+    path = Path(corpus_dir) / TAUGHT_FILE
+    if not path.is_file():
+        return []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise BadTaught(f"cannot read the taught questions '{path}': {error}") from None
+    taught = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise BadTaught(f"{path}, line {number}: not JSON ({error.msg}); fix or delete the line") from None
+        taught.append(check_taught(item, f"{path}, line {number}"))
+    return taught
+
+
+def write_taught(corpus_dir: Path, taught: list[Taught]) -> None:
+    """Write the taught questions file atomically.
+
+    Raises NotWritten (a full disk...); the file is then as it was.
+    """
+    path = Path(corpus_dir) / TAUGHT_FILE
+    data = "".join(json.dumps(t.to_dict(), ensure_ascii=False) + "\n" for t in taught).encode("utf-8")
+    try:
+        write_atomically(path, lambda file: file.write(data))
+    except OSError as error:
+        raise NotWritten(f"could not write the taught questions '{path}' ({error.strerror or error}); "
+                         "nothing changed") from error
+
+
+def add(taught: list[Taught], new: Taught) -> list[Taught]:
+    """Return the list with a new taught question (the same one twice is kept once)."""
+    return taught if any(t.id == new.id for t in taught) else [*taught, new]
+
+
+def remove(taught: list[Taught], taught_id: str) -> tuple[list[Taught], Taught]:
+    """Return the list without the taught question of that id, and the one removed.
+
+    Raises TaughtNotFound if no taught question has that id.
+    """
+    for i, item in enumerate(taught):
+        if item.id == taught_id:
+            return taught[:i] + taught[i + 1:], item
+    raise TaughtNotFound(f"no taught question has the id '{taught_id}'; `assistant teach --list` shows them")
+
+
+def quote_for(text: str, sentences: list[tuple[int, int]], shared: list[int]) -> str:
+    """Return a quote that anchors a passage: its sentence found in the fewest other passages, cut short.
+
+    `shared[i]` is how many passages hold sentence i (passages overlap).
+    """
+    best = min(range(len(sentences)), key=lambda i: (shared[i], -min(sentences[i][1] - sentences[i][0], QUOTE_CHARS)))
+    start, end = sentences[best]
+    quote = " ".join(text[start:end].split())
+    if len(quote) > QUOTE_CHARS:
+        quote = quote[:QUOTE_CHARS].rsplit(" ", 1)[0]
+    return quote
+
+
+def exact_quote(text: str, phrase: str) -> str | None:
+    """Return the source's own words for a phrase found in the text as anchors are compared, None if it is not there."""
+    kept = [(i, char.lower()) for i, char in enumerate(text) if char.isalnum()]
+    at = "".join(char for _, char in kept).find(normalise(phrase))
+    if at < 0 or not normalise(phrase):
+        return None
+    start, end = kept[at][0], kept[at + len(normalise(phrase)) - 1][0] + 1
+    return " ".join(text[start:end].split())
+
+
+def from_question_set(questions: list[dict], documents) -> tuple[list[Taught], list[dict]]:
+    """Return taught questions made from a question set's answerable questions, one for each document that holds
+    one of its evidence phrases (the phrase is the quote), and the questions whose evidence no document holds."""
+    taught, unmatched = [], []
+    for item in questions:
+        if item.get("expect") != "answer":
+            continue
+        found = False
+        for document in documents:
+            for phrase in item.get("evidence") or []:
+                quote = exact_quote(document.text, phrase)
+                if quote:
+                    found = True
+                    taught = add(taught, Taught(item["question"].strip(), document.source, quote,
+                                                tuple(item.get("history") or ())))
+        if not found:
+            unmatched.append(item)
+    return taught, unmatched
