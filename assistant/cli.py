@@ -14,6 +14,7 @@ from .engine import index as index_module
 from .engine.answer import answer
 from .engine.documents import add_documents, corpus_lock, remove_document
 from .engine.evaluate import evaluate, load_questions
+from .engine import taught as taught_module
 from .engine.safety import LOW_CONFIDENCE_NOTE, with_contact
 from .errors import AssistantError, BadQuestion, NameTaken, NotWritten, StoreUnavailable
 
@@ -77,7 +78,17 @@ def summary(report: index_module.BuildReport) -> str:
     changes = ", ".join(f"{len(names)} {what}" for what, names in
                         [("added", report.added), ("updated", report.updated),
                          ("removed", report.removed), ("unchanged", report.unchanged)])
-    return f"{report.documents} documents, {report.passages} passages in {report.seconds:.2f} s ({changes})"
+    line = f"{report.documents} documents, {report.passages} passages in {report.seconds:.2f} s ({changes})"
+    if report.taught or report.unanchored:
+        line += f"; {report.taught} taught questions"
+    return line + "".join(f"\nWarning: {unanchored_line(t)}" for t in report.unanchored)
+
+
+def unanchored_line(taught) -> str:
+    """Return the warning for a taught question whose quote no passage holds any more."""
+    return (f"taught question {taught.id} ({taught.question!r}) is attached to no passage: '{taught.source}' holds "
+            f"no passage with {taught.quote!r}; teach it again (`assistant teach`) or remove it (`assistant untaught "
+            f"{taught.id}`)")
 
 
 @click.group(cls=AssistantGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -243,7 +254,10 @@ def eval_command(settings: Settings, questions_path, as_json):
     """Measure answer quality on a question file: hit@1, hit@3, MRR, answerable questions refused, out-of-scope
     accuracy, red flags."""
     questions = load_questions(questions_path)
-    figures = evaluate(settings.load_index(), questions)
+    index = settings.load_index()
+    for taught in index_module.unanchored(index):
+        click.echo(f"Warning: {unanchored_line(taught)}", err=True)
+    figures = evaluate(index, questions)
     if as_json:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
@@ -369,6 +383,72 @@ def render_unanswered(report: dict, since_days: int | None) -> None:
 def within(since_days: int | None) -> str:
     """Return " in the last N days", or "" for all that are kept."""
     return f" in the last {since_days} days" if since_days else ""
+
+
+@cli.command()
+@click.argument("question", nargs=-1)
+@click.option("--passage", "-p", metavar="ID", help="The passage that answers it, by the id `ask --json` gives "
+              "(e.g. 'file.txt:120-340').")
+@click.option("--quote", metavar="TEXT", help="Instead of --passage: a few exact words of the answer (with --source).")
+@click.option("--source", metavar="FILE", help="The document the --quote is in (its file name).")
+@click.option("--history", "-H", multiple=True, metavar="Q",
+              help="An earlier question of the chat, for a follow-up wording (repeatable, oldest first).")
+@click.option("--list", "listing", is_flag=True, help="List the taught questions instead of teaching one.")
+@click.option("--json", "as_json", is_flag=True, help="With --list: print them as JSON.")
+@click.pass_obj
+def teach(settings: Settings, question, passage, quote, source, history, listing, as_json):
+    """Teach the assistant a visitor's wording QUESTION, attached to the passage that answers it.
+
+    The question joins the corpus folder's questions.jsonl; a running server uses it after its next reindex
+    check, with no restart.
+
+    \b
+    Examples:
+      assistant ask --json "wich nerve controls the iliacus"     # find the passage id
+      assistant teach "wich nerve controls the iliacus" --passage anatomy.txt:1200-1450
+      assistant teach "and how long do I hold it?" -H "how do I stretch my hip flexors?" --passage ...
+      assistant teach --list
+    """
+    if listing:
+        return list_taught(settings, as_json)
+    question = " ".join(question).strip()
+    if not question:
+        raise click.UsageError('give the visitor\'s QUESTION, e.g. assistant teach "wich nerve controls the iliacus" '
+                               "--passage ID (or --list to see what is taught)")
+    if bool(passage) == bool(quote):
+        raise click.UsageError("say which passage answers it: --passage ID, or --quote TEXT with --source FILE")
+    if quote and not source:
+        raise click.UsageError("--quote needs --source FILE: the document the quote is in")
+    if passage:
+        source, quote = taught_module.passage_anchor(settings.load_index(), passage)
+    new = taught_module.check_taught({"question": question, "history": list(history), "source": source,
+                                     "quote": quote})
+    report = taught_module.teach(settings.corpus, new, lambda: _reindex(settings))
+    click.echo(f"Taught {new.id}: {new.question!r} -> {new.source}: {new.quote!r}. Indexed {summary(report)}")
+
+
+def list_taught(settings: Settings, as_json: bool) -> None:
+    """Print the taught questions, each with the passages its quote anchors it to."""
+    index = settings.load_index()
+    rows = index_module.taught_listing(index)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("Nothing is taught yet: `assistant teach QUESTION --passage ID` teaches a visitor's wording.")
+    for row in rows:
+        where = ", ".join(row["passages"]) or click.style("attached to no passage (its quote is gone)", fg="red")
+        follow = f"  (after: {' / '.join(row['history'])})" if row["history"] else ""
+        click.echo(f"{row['id']}  {row['question']}{follow}\n{'':12}{row['source']}: {row['quote']!r} -> {where}")
+
+
+@cli.command()
+@click.argument("taught_id", metavar="ID")
+@click.pass_obj
+def untaught(settings: Settings, taught_id):
+    """Remove the taught question ID (`assistant teach --list` shows the ids) and reindex."""
+    removed, report = taught_module.untaught(settings.corpus, taught_id, lambda: _reindex(settings))
+    click.echo(f"Removed {removed.id}: {removed.question!r}. Indexed {summary(report)}")
 
 
 def main() -> None:

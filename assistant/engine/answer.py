@@ -105,6 +105,18 @@ def answer(index: Index, question: str, history: list[str] | tuple = (), top_k: 
     }
 
 
+def search(index: Index, question: str, history: list[str] | tuple = (), top_k: int = DEFAULT_TOP_K) -> dict:
+    """Return the best passages for a question with their scores, whether or not answer() would give them,
+    and answer()'s own result: what an owner picks the passage that answers a question from.
+
+    Raises BadQuestion as answer() does.
+    """
+    question, history, top_k = check_question(question, history, top_k)
+    ranking = rank(index, question, history, top_k)
+    return {"question": question, "passages": [passage_result(index, p, ranking.scores[p]) for p in ranking.passages],
+            "answer": answer(index, question, history, top_k)}
+
+
 def answer_probability(cosine: float, known: float) -> float:
     """Return how likely the articles answer a question, from the calibrated logistic curve."""
     return 1 / (1 + math.exp(-(CONFIDENCE_INTERCEPT + CONFIDENCE_COSINE * cosine + CONFIDENCE_KNOWN * known)))
@@ -227,5 +239,5 @@ def passage_result(index: Index, passage: int, score: float) -> dict:
     }
     if document.metadata.get("url"):
         citation["url"] = document.metadata["url"]
-    return {"id": f"{document.source}:{start}-{end}", "text": index.passage_text(passage), "score": score,
+    return {"id": index.passage_id(passage), "text": index.passage_text(passage), "score": score,
             "citation": citation}

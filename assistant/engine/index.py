@@ -150,6 +150,11 @@ class Index:
         document = self.documents[self.passage_doc[passage]]
         return " ".join(document.text[self.passage_start[passage]:self.passage_end[passage]].split())
 
+    def passage_id(self, passage: int) -> str:
+        """Return a passage's id as the result object gives it: "file.txt:start-end"."""
+        document = self.documents[self.passage_doc[passage]]
+        return f"{document.source}:{self.passage_start[passage]}-{self.passage_end[passage]}"
+
     def passage_sentences(self, passage: int) -> list[tuple[int, int]]:
         """Return the (start, end) offsets of a passage's sentences."""
         a, b = self.sentence_ptr[passage], self.sentence_ptr[passage + 1]
@@ -159,6 +164,21 @@ class Index:
         """Return a passage's section heading, or None before the first heading."""
         i = int(self.passage_section[passage])
         return self.sections[i] if i >= 0 else None
+
+
+def unanchored(index: Index) -> list[Taught]:
+    """Return the index's taught questions whose quote no passage holds."""
+    anchored = set(index.taught_pair_taught.tolist())
+    return [t for i, t in enumerate(index.taught) if i not in anchored]
+
+
+def taught_listing(index: Index) -> list[dict]:
+    """Return each taught question as JSON: its id, wording, anchor and the ids of the passages it is attached to."""
+    passages: dict[int, list[str]] = {}
+    for t, p in zip(index.taught_pair_taught.tolist(), index.taught_pair_passage.tolist()):
+        passages.setdefault(t, []).append(index.passage_id(p))
+    return [{"id": t.id, **t.to_dict(), "history": list(t.history), "passages": passages.get(i, [])}
+            for i, t in enumerate(index.taught)]
 
 
 # The code and data that decide how text becomes terms: when they change (a new version), old indexes are rebuilt.
@@ -244,9 +264,8 @@ def build_from_documents(documents: list[Document], synonyms: dict | None = None
     vectors = known_vectors(previous) if reusable else {}
     index = _assemble(documents, passages, synonyms or {}, fingerprint, corpus_dir, vectors, progress, list(taught))
     report.documents, report.passages = len(documents), index.passage_count
-    anchored = set(index.taught_pair_taught.tolist())
-    report.taught = len(anchored)
-    report.unanchored = [t for i, t in enumerate(index.taught) if i not in anchored]
+    report.unanchored = unanchored(index)
+    report.taught = len(index.taught) - len(report.unanchored)
     report.seconds = time.perf_counter() - started
     return index, report
 

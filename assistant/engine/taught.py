@@ -13,10 +13,17 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
 
 from ..config import MAX_QUESTION_CHARS
 from ..errors import BadTaught, NotWritten, TaughtNotFound
 from .files import write_atomically
+from .documents import corpus_lock
+
+if TYPE_CHECKING:
+    from .index import BuildReport
 
 TAUGHT_FILE = "questions.jsonl"
 MAX_QUOTE_CHARS = 300
@@ -170,3 +177,72 @@ def from_question_set(questions: list[dict], documents) -> tuple[list[Taught], l
         if not found:
             unmatched.append(item)
     return taught, unmatched
+
+
+def passage_anchor(index, passage_id: str) -> tuple[str, str]:
+    """Return (source, quote) anchoring the passage of an id as the result object gives it ("file.txt:120-340").
+
+    Raises BadTaught if no passage of the index has that id.
+    """
+    source, _, span = str(passage_id).rpartition(":")
+    start, _, end = span.partition("-")
+    for p in range(index.passage_count):
+        document = index.documents[index.passage_doc[p]]
+        if document.source == source and f"{index.passage_start[p]}-{index.passage_end[p]}" == f"{start}-{end}":
+            slots = slice(index.sentence_ptr[p], index.sentence_ptr[p + 1])
+            passages_holding = np.bincount(index.span_sentence)  # overlapping passages share sentences
+            return source, quote_for(document.text, index.passage_sentences(p),
+                                     passages_holding[index.span_sentence[slots]].tolist())
+    raise BadTaught(f"no passage has the id '{passage_id}'; use an id as `assistant ask --json` gives it, "
+                    "e.g. 'file.txt:120-340', or give the document and a quote of the answer instead")
+
+
+def teach(corpus_dir: Path, new: Taught, reindex: Callable[[], BuildReport]) -> BuildReport:
+    """Add a taught question to the corpus folder's file, then call `reindex`; undo it if the quote anchors no
+    passage or the reindex fails.
+
+    Raises BadTaught (nothing changed), NotWritten, or whatever reindex raised (the file restored either way).
+    """
+    with corpus_lock(corpus_dir):
+        before = read_taught(corpus_dir)
+        return _rewrite(corpus_dir, before, add(before, new), reindex, new)
+
+
+def untaught(corpus_dir: Path, taught_id: str, reindex: Callable[[], BuildReport]) -> tuple[Taught, BuildReport]:
+    """Take a taught question out of the corpus folder's file, then call `reindex`; put it back if that fails.
+
+    Raises TaughtNotFound if no taught question has that id.
+    """
+    with corpus_lock(corpus_dir):
+        before = read_taught(corpus_dir)
+        after, removed = remove(before, taught_id)
+        return removed, _rewrite(corpus_dir, before, after, reindex)
+
+
+def _rewrite(corpus_dir: Path, before: list[Taught], after: list[Taught], reindex, new: Taught | None = None):
+    """Write the taught questions `after` and reindex; write `before` back if the reindex fails or does not
+    anchor `new`."""
+    write_taught(corpus_dir, after)
+    try:
+        report = reindex()
+        if new is not None and any(t.id == new.id for t in report.unanchored):
+            raise BadTaught(f"no passage of '{new.source}' holds the quote {new.quote!r}; quote a few exact words "
+                            "of the answer from that document (`assistant ask --json` shows passage ids to teach "
+                            "with instead)")
+        return report
+    except BaseException:
+        write_taught(corpus_dir, before)
+        if new is not None:
+            reindex()  # the index of the restored file: the rejected question must not keep serving
+        raise
+
+
+def edit(corpus_dir: Path, taught_id: str, new: Taught, reindex: Callable[[], BuildReport]) -> BuildReport:
+    """Replace the taught question of that id by `new`, then call `reindex`; undo it as teach() does.
+
+    Raises TaughtNotFound, BadTaught (nothing changed), or whatever reindex raised.
+    """
+    with corpus_lock(corpus_dir):
+        before = read_taught(corpus_dir)
+        after, _ = remove(before, taught_id)
+        return _rewrite(corpus_dir, before, add(after, new), reindex, new)

@@ -35,6 +35,8 @@ def init_app(app: Flask) -> None:
 
     Raises BadSetting when ADMIN_FAILURE_LIMIT or the rate limit storage cannot be used.
     """
+    from . import admin_taught  # noqa: F401 - its routes join this blueprint
+
     app.register_blueprint(bp)
     app.extensions["admin_failures"] = RateLimit(
         str(app.config["ADMIN_FAILURE_LIMIT"]), str(app.config["RATELIMIT_STORAGE_URI"]),

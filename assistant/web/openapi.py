@@ -265,7 +265,39 @@ def admin_paths() -> dict:
                 "FeedbackReport")},
             "/api/reports/unanswered": {"get": report_operation(
                 "List the most frequent questions the articles did not answer, similar ones grouped",
-                "UnansweredReport")}}
+                "UnansweredReport")},
+            **taught_paths()}
+
+
+def taught_paths() -> dict:
+    """Return the admin API's taught-question paths: list, teach, edit, remove, and the passage search."""
+    body = {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["question"], "properties": {
+            "question": STRING, "history": {"type": "array", "items": STRING},
+            "passage": {**STRING, "description": "A passage id, as /api/passages gives it (or source and quote)."},
+            "source": STRING, "quote": STRING}}}}}
+    taught_id = [{"name": "id", "in": "path", "required": True, "schema": STRING}]
+    listing = {"type": "object"}
+    teach = admin_operation("Teach a visitor's wording, attached to the passage that answers it", "201",
+                            json_content(listing, "Taught and reindexed."), requestBody=body)
+    edit = admin_operation("Replace a taught question", "200", json_content(listing, "Replaced and reindexed."),
+                           requestBody=body, parameters=taught_id)
+    remove = admin_operation("Remove a taught question", "200", json_content(listing, "Removed and reindexed."),
+                             parameters=taught_id)
+    for op in (teach, edit):
+        op["responses"]["400"] = {**ERROR, "description": "No passage holds the quote, or the body is malformed."}
+    for op in (edit, remove):
+        op["responses"]["404"] = {**ERROR, "description": "No taught question has that id."}
+    search = admin_operation("Rank the passages for a question, with scores, whether or not it would be answered",
+                             "200", json_content(listing, "The passages and the answer."), parameters=[
+        {"name": "q", "in": "query", "required": True, "schema": STRING},
+        {"name": "k", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_TOP_K}},
+        {"name": "history", "in": "query", "schema": {"type": "array", "items": STRING}}])
+    return {"/api/taught": {"get": admin_operation("List the taught questions", "200",
+                                                   json_content(listing, "The taught questions.")),
+                            "post": teach},
+            "/api/taught/{id}": {"put": edit, "delete": remove},
+            "/api/passages": {"get": search}}
 
 
 def report_operation(summary: str, schema: str) -> dict:
