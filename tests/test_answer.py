@@ -7,7 +7,8 @@ import pytest
 from assistant.config import bundled_dir
 from assistant.engine import index as index_module
 from assistant.engine.answer import answer, check_question
-from assistant.engine.safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE, red_flags
+from assistant.engine.redflags import situations
+from assistant.engine.safety import DISCLAIMER, FALLBACK, URGENT_ADVICE
 from assistant.errors import BadQuestion
 
 
@@ -75,7 +76,8 @@ def test_questions_the_articles_cannot_answer_get_the_fallback(index, question):
 ])
 def test_red_flags_get_urgent_advice_first(index, question):
     result = answer(index, question)
-    assert result["urgent"] is True and result["answer"] == URGENT_MESSAGE
+    assert result["urgent"] is True and result["answer"].endswith(URGENT_ADVICE)
+    assert result["passages"] == []  # the advice alone, never an exercise list under it
 
 
 @pytest.mark.parametrize("question", [
@@ -83,7 +85,7 @@ def test_red_flags_get_urgent_advice_first(index, question):
     "Is it normal to feel pain while stretching?", "What happens if I fall asleep sitting?",
 ])
 def test_ordinary_questions_are_not_flagged(question):
-    assert red_flags(question) == []
+    assert situations([question]) == []
 
 
 def test_follow_up_uses_the_earlier_question(index):

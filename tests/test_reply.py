@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from assistant.engine.reply import escape, reply_blocks
-from assistant.engine.safety import DISCLAIMER, FALLBACK, LOW_CONFIDENCE_NOTE, URGENT_MESSAGE
+from assistant.engine.safety import DISCLAIMER, FALLBACK, LOW_CONFIDENCE_NOTE, URGENT_ADVICE
 
 MARKDOWN = MarkdownIt("commonmark")
 MARKUP = "#>*_-+=.)(0123456789 <&;[]`\\!|~$:/aA\t"  # what Markdown could read as something else
@@ -57,8 +57,8 @@ def test_an_answer_is_the_sentence_then_quoted_passages_then_the_disclaimer():
 
 
 def test_urgent_care_advice_comes_first():
-    blocks = reply_blocks(result(urgent=True, answer=URGENT_MESSAGE), link)
-    assert blocks[0] == f"**{URGENT_MESSAGE}**"
+    blocks = reply_blocks(result(urgent=True, answer=URGENT_ADVICE), link)
+    assert blocks[0] == f"**{URGENT_ADVICE}**"
     assert blocks[1].startswith("> ") and blocks[-1] == DISCLAIMER
 
 

@@ -1,7 +1,8 @@
 """Red flags: emergencies in lay words are caught, questions that only sound scary are not."""
 import pytest
 
-from assistant.engine.safety import FALLBACK, red_flags
+from assistant.engine.redflags import SITUATIONS, situations
+from assistant.engine.safety import FALLBACK, URGENT_ADVICE, urgent_message
 
 
 def test_the_fallback_names_no_example_question():
@@ -37,7 +38,7 @@ def test_the_fallback_names_no_example_question():
     "something snapped in my groin during football and now I can't walk on it",
 ])
 def test_emergencies_are_caught(question):
-    assert red_flags(question), question
+    assert situations([question]), question
 
 
 @pytest.mark.parametrize("question", [
@@ -60,4 +61,54 @@ def test_emergencies_are_caught(question):
     "is it normal that my temp job has me sitting all day?",
 ])
 def test_questions_that_only_sound_scary_are_not_flagged(question):
-    assert red_flags(question) == [], question
+    assert situations([question]) == [], question
+
+
+@pytest.mark.parametrize("question", [
+    # a leg that looks wrong after a fall, with no word for pain or standing
+    "grandad tripped on the rug, his leg is lying turned outwards and looks shorter than the other one",
+    # key words misspelt
+    "i have a feaver and chils and my hip aches",
+    "fell down the steps and cant stnad up now",
+    "my grion has gone numb and so has my bum",
+    # non-native grammar
+    "my father he fall in garden and now he not want walk",
+    "since yesterday she can not control when she go to toilet and back is very pain",
+    # a hot, red, swollen groin or hip without the word "joint"
+    "the top of my thigh by the groin is bright red, swollen up and roasting hot",
+    # cannot pass urine
+    "back pain all week and now I've been trying to wee for hours but nothing comes out",
+    # a crack or tear, then a leg that will not lift
+    "felt a twang in my hip sprinting and now the leg won't come up to climb the step",
+    # after a hip operation
+    "mum had her hip replaced last week and today she has a temperature and seems confused",
+    # a child
+    "my 4 year old has a fever and is refusing to walk to the car",
+])
+def test_emergencies_in_unusual_words_are_caught(question):
+    assert situations([question]), question
+
+
+@pytest.mark.parametrize("question", [
+    "Nearly wet myself laughing at my friend trying the pigeon stretch, what does it stretch?",
+    "my backside goes numb on long rides but it goes away when I stand on the pedals",
+    "no fever, no swelling, just a tight hip flexor after running: how long to rest?",
+    "what are the warning signs of a hip infection I should watch out for?",
+    "my foot went numb sitting cross-legged but it came back after a minute",
+    "I fell off my bike two years ago, all healed now, what stretches help my hips?",
+    "this stretch is killing me, how long should I hold it?",
+    "I can walk fine after my fall yesterday, just a bit stiff; which stretch helps?",
+])
+def test_scary_sounding_messages_are_not_flagged(question):
+    assert situations([question]) == [], question
+
+
+def test_an_emergency_told_earlier_in_the_chat_still_counts():
+    history = ["my groin has gone hot, red and swollen and the pain is unbearable"]
+    assert situations([*history, "Should I use ice or heat first?"]) == ["hot swollen joint"]
+    assert situations(["Should I use ice or heat first?"]) == []
+
+
+def test_the_advice_names_the_situation_first():
+    message = urgent_message(["infection"])
+    assert message.startswith(SITUATIONS["infection"][0]) and message.endswith(URGENT_ADVICE)

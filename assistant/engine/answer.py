@@ -16,7 +16,8 @@ from .embeddings import embedder
 from .index import Index
 from . import question as questions
 from .question import WORD, combine, split_ask
-from .safety import DISCLAIMER, FALLBACK, URGENT_MESSAGE, red_flags
+from .redflags import situations
+from .safety import DISCLAIMER, FALLBACK, urgent_message
 
 # How much BM25 counts in the fused score (the rest is the semantic score); each is first
 # turned into z-scores over all passages, so neither's scale matters.
@@ -82,16 +83,17 @@ def answer(index: Index, question: str, history: list[str] | tuple = (), top_k: 
     Raises BadQuestion for a blank or too long question, bad history or top_k.
     """
     question, history, top_k = check_question(question, history, top_k)
-    urgent = any(red_flags(text) for text in [question, *history])
+    emergencies = situations([*history, question])
+    urgent = bool(emergencies)
     ranking = rank(index, question, history, top_k)
     ranked = ranking.passages
     confidence = decide_confidence(index, ranking)
     found = confidence is not None
-    if not found:
+    if not found or urgent:  # an emergency gets the advice alone: never an exercise list under it
         ranked = []
     passages = [passage_result(index, p, ranking.scores[p]) for p in ranked]
     if urgent:
-        text = URGENT_MESSAGE
+        text = urgent_message(emergencies)
     else:
         text = sentence_text(index, ranked[0], ranking.best_sentences[ranked[0]]) if found else FALLBACK
     return {

@@ -1,0 +1,312 @@
+"""Red flags: the clinical situations that need urgent care, found in a visitor's words.
+
+A situation is a conjunction of findings ("fever" and "hip or groin" and "pain"), each found by lay-language
+patterns after misspelt key words are repaired ("feaver" -> fever, "grion" -> groin). medspaCy's ConText then
+reads each finding's context, so a negated ("no fever"), past ("two years ago, healed"), hypothetical ("what
+if I get a fever?"), figurative ("wet myself laughing") or passing ("went numb, back in a minute") finding does
+not count. The whole chat counts: a fall told in one message and "she can't stand up" in the next are one story.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import symspellpy
+
+from .text import english_words
+
+# Findings: label -> patterns (Python regular expressions, matched case-insensitively on the repaired text).
+_CANT = (r"(?:can ?not|can'?t|cant|could ?not|couldn'?t|unable to|not able to|no way (?:i|he|she) can|won'?t|wont|"
+         r"will not|would ?n'?t|does ?n'?t|does not|don'?t|do not|refus\w* to|no longer|not|never|"
+         r"(?:ha(?:ve|s)n'?t|not) been able to|barely|impossible to|too (?:painful|sore) to|no chance (?:of|to))")
+_LEG = r"(?:leg|legs|thigh|knee|hip|foot)"
+FINDINGS: dict[str, list[str]] = {
+    "FEVER": [
+        r"\b(?:fever\w*|feverish|chills?|chilly and|shiver\w*|shivery|the shakes|rigou?rs|(?:night |cold |drenching )?"
+        r"sweats|sweating (?:buckets|a lot)|sweaty|burning up|boiling up|hot (?:and|&) cold|flu[- ]?like|"
+        r"hot to (?:the )?touch|(?:high|a|running a|with a|got a|has a) temp(?:erature)?)\b(?![- ]like)",
+        r"\btemp(?:erature)? (?:of |is |was |at )?(?:3[89]|4[01]|10[0-5])\b",
+        r"\b(?:3[89](?:\.\d)?|4[01](?:\.\d)?|10[0-5](?:\.\d)?) ?(?:°|degrees?|deg\b|c\b|f\b|temp|fever)",
+    ],
+    "UNWELL": [r"\b(?:really|very|so|terribly|super) (?:really )?(?:unwell|ill|poorly|sick|rough|rubbish|crook)\b|"
+               r"\b(?:confus\w+|delirious|not making sense|drowsy|feel(?:s|ing)? terrible|crook as|a bit off|"
+               r"off (?:colou?r|his food|her food))\b"],
+    "REGION": [r"\b(?:hips?|groin\w*|thighs?|pelvi[cs]\w*|leg|legs|buttocks?|where (?:my|his|her|the) leg joins|"
+               r"top of (?:my|his|her|the) leg|iliopsoas|psoas|iliacus|hip flexors?)\b"],
+    "PAIN": [r"\b(?:pain\w*|hurt\w*|sore\w*|aches?|aching|agony|agonising|agonizing|throbb\w*|killing|kills|"
+             r"screams?|screaming|cries|crying|tender|burning)\b"],
+    "SEVERE": [r"\b(?:severe\w*|intense|excruciating|unbearable|agony|agoni[sz]ing|worst|terrible|extreme\w*|"
+               r"horrible|screaming|screams?|like crazy|like mad|like hell|like buggery|(?:nearly|almost) "
+               r"(?:pass(?:ed)? out|faint\w*)|can'?t (?:even )?(?:let|bear) (?:the|anything)|really really)\b"],
+    "HOT": [r"\b(?:hot|burning hot|roasting|warm to (?:the )?touch|heat coming off)\b"],
+    "RED": [r"\b(?:red|reddish|bright red|red raw|flushed|angry[- ]looking)\b"],
+    "SWOLLEN": [r"\b(?:swollen|swelling|swelled|swell(?:s|ing)? up|puff(?:y|ed up|ing up)|balloon\w*|"
+                r"come up (?:like|big)|big swollen|inflamed|bulging)\b"],
+    "SURGERY": [r"\b(?:hip (?:op|operation|surgery|replacement|replaced|arthroscopy)|(?:had|has) (?:(?:his|her|my) )?"
+                r"hips? (?:replaced|done|operated)|(?:keyhole|hip) surgery|operation on (?:my|his|her) hip|"
+                r"(?:steroid|cortisone) (?:injection|shot|jab)|surgery on (?:my|his|her) hip|new hip)\b"],
+    "FALL": [r"\b(?:fell|falls?|falling|fallen|tripped|trip over|slipped|slip on|went down|landed|"
+             r"knocked (?:down|over|off)|hit by|accident|crash\w*|collision|came off|come off|wiped out|"
+             r"stacked it|took a tumble|tumbled)\b(?! asleep)"],
+    "NO_WEIGHT": [
+        _CANT + r"\s+(?:\w+\s+){0,3}?(?:bear|put|take)\s+(?:\w+\s+){0,3}?weight",
+        _CANT + r"\s+(?:\w+\s+){0,2}?weight[- ]?bear",
+        _CANT + r"\s+(?:\w+\s+){0,2}?put (?:\w+ )?(?:foot|leg|weight) (?:down|on)",
+        _CANT + r"\s+(?:\w+\s+){0,2}?(?:stand|walk|get up|get off|stand up|weight|move|step|get to|"
+        r"want (?:to )?walk)\b(?! (?:sitting|it when|being|people|the (?:thought|idea)))",
+        r"\b(?:stopped|stops|refus\w+|refusing) (?:\w+ )?(?:walking|to walk|to stand|to put|standing)\b",
+        r"\b(?:still (?:on|lying on) the (?:floor|ground)|stuck on the floor|can'?t get off the floor|"
+        r"collapses? when|gives way completely)\b",
+    ],
+    "DEFORMITY": [
+        r"\b(?:deform\w*|misshapen|crooked|(?:weird|odd|strange|unnatural|funny) angle|the wrong way|"
+        r"out of (?:its )?(?:place|socket)|(?:sticking|poking) out)\b",
+        r"\b(?:shorter|short) than (?:the )?other\b|\blooks? (?:(?:a lot|much|a bit|more) )?short(?:er)?\b|"
+        r"\bmore short\b",
+        r"\b(?:turned|rolled|twisted|rotated|pointing|points|turns|go(?:es)?|flopp\w*|lying|lies) "
+        r"(?:\w+ ){0,2}?(?:out(?:wards?)?|to the (?:outside|side)|outward)\b(?! (?:of|for|with|by|and|on|at|to))",
+    ],
+    "NUMB": [r"\b(?:numb\w*|no feeling|can'?t feel|cannot feel|lost (?:the )?feeling|feel(?:s|ing)? nothing|"
+             r"dead numb|pins and needles|tingl\w*)\b"],
+    "SADDLE": [r"\b(?:groin|saddle|genitals?|genital area|privates?|private (?:parts|area)|down there|"
+               r"between (?:my|his|her) legs|crotch|perineum|inner thighs?|inside of (?:my |his |her )?thighs|"
+               r"buttocks|bum|bottom|backside|back passage|sit ?bones|anus|vagina|vulva|penis|scrotum|testicles|"
+               r"toilet paper|when (?:i|he|she) wipes?)\b"],
+    "CONTINENCE_LOSS": [
+        r"\b(?:lost|losing|lose|loss of|no) (?:\w+ ){0,2}?control (?:of|over) (?:my |his |her )?"
+        r"(?:bladder|bowels?|bowls|pee|wee|poo)",
+        r"\b(?:incontinen\w+|(?:wet|wetting|peed|weed|messed|messing|soiled|soiling|pooed|pooped|pissed|shat) "
+        r"(?:myself|himself|herself|my pants|his pants|her pants|my trousers|the bed))\b",
+        r"\b(?:accidents? with (?:my |his |her )?(?:bladder|bowels?)|can'?t hold (?:my |his |her )?"
+        r"(?:wee|pee|urine|bladder|bowels?|poo)|leak\w* (?:urine|wee|pee|poo)|(?:doesn'?t|without) feel\w* it "
+        r"coming|can'?t tell when (?:i|he|she) need|"
+        r"didn'?t (?:feel|know) (?:i|he|she) (?:was|had) (?:peeing|weeing|wet))\b",
+        _CANT + r"\s+(?:\w+\s+){0,1}?control (?:when (?:i|he|she) )?(?:my |his |her )?"
+        r"(?:bladder|bowels?|bowls|pee|wee|poo|go (?:to )?(?:the )?toilet|goes (?:to )?(?:the )?toilet)",
+    ],
+    "RETENTION": [
+        _CANT + r"\s+(?:\w+\s+){0,2}?(?:pee|wee|urinate|pass (?:urine|water)|do a wee|empty (?:my|his|her) bladder)\b",
+        r"\b(?:nothing (?:comes|came|is coming) out|no (?:pee|wee|urine) (?:comes|came) out|"
+        r"trying to (?:pee|wee)(?: \w+){0,3} (?:but )?nothing|straining (?:to (?:pee|wee) )?and nothing)\b",
+    ],
+    "POP": [r"\b(?:pop(?:ped)?|snap(?:ped)?|crack(?:ed)?|twang(?:ed)?|tore|torn|tear(?:ing)?|ripp?(?:ed|ing)?|"
+            r"something (?:went|gave|go)|felt something go|big noise|loud noise|clunk)\b"],
+    "NO_LIFT": [
+        _CANT + r"\s+(?:\w+\s+){0,3}?(?:lift|raise|move|bring|get|swing|bend)\s+(?:\w+\s+){0,3}?" + _LEG + r"\b",
+        r"\b" + _LEG + r"\s+(?:\w+\s+){0,2}?" + _CANT + r"\s+(?:\w+\s+){0,2}?"
+        r"(?:lift|move|come up|go up|work|bend|budge|respond|go forward|move forward|do anything)\b",
+        _CANT + r"\s+(?:\w+\s+){0,3}?(?:go up|climb|get up) (?:a |the )?(?:step|stairs|kerb|curb)\b",
+    ],
+    "SUDDEN": [r"\b(?:sudden(?:ly)?|all of a sudden|out of nowhere|out of the blue|just now)\b"],
+    "CHILD": [r"\b(?:child|children|kid|kids|son|daughter|boy|girl|toddler|baby|little one|teen\w*|"
+              r"\d{1,2}[- ]?(?:yo|y/o|yr|yrs|year|years)[- ]?old|\d{1,2} ?(?:yo|y/o)|young fella|lad|"
+              r"grandson|granddaughter|my (?:little|young) \w+)\b"],
+    "LIMP": [r"\b(?:limp\w*|hobbl\w*)\b"],
+    "NO_MOVE_HIP": [
+        r"\b(?:won'?t|wont|doesn'?t|does not|will not|refus\w* to) (?:let|allow) (?:\w+ ){0,3}?"
+        r"(?:touch|move|bend|near)\b",
+        r"\bscreams? (?:\w+ ){0,3}?(?:move|touch|bend|change)",
+        r"\bcries (?:\w+ ){0,3}?(?:move|touch|bend|change)",
+        r"\bkeeps? (?:\w+ ){0,2}?(?:leg|hip) (?:really |very )?still\b",
+    ],
+}
+
+# Situations: name -> what the visitor is told, and the sets of findings any one of which makes it.
+SITUATIONS: dict[str, tuple[str, list[set[str]]]] = {
+    "infection": (
+        "A fever, chills or feeling very unwell together with hip, groin or thigh pain, or after a hip "
+        "operation or injection, can be an infection that needs treatment today.",
+        [{"FEVER", "REGION", "PAIN"}, {"FEVER", "SURGERY"}, {"UNWELL", "SURGERY"}, {"FEVER", "REGION", "SWOLLEN"}],
+    ),
+    "fracture": (
+        "Not being able to stand, walk or bear weight after a fall or knock, or a leg that looks shorter, "
+        "turned out or deformed, can be a broken hip.",
+        [{"FALL", "NO_WEIGHT"}, {"SEVERE", "NO_WEIGHT"}, {"DEFORMITY", "FALL"}, {"DEFORMITY", "PAIN"},
+         {"DEFORMITY", "NO_WEIGHT"}, {"DEFORMITY", "SUDDEN"}],
+    ),
+    "saddle numbness": (
+        "Numbness around the groin, genitals, inner thighs or buttocks can mean pressure on the nerves at the "
+        "base of the spine (cauda equina syndrome), which needs treatment today.",
+        [{"NUMB", "SADDLE"}],
+    ),
+    "bladder or bowel": (
+        "New loss of bladder or bowel control, or not being able to pass urine, can mean pressure on the nerves "
+        "at the base of the spine (cauda equina syndrome), which needs treatment today.",
+        [{"CONTINENCE_LOSS"}, {"RETENTION"}],
+    ),
+    "rupture": (
+        "A sudden pop, snap or tear, or sudden severe pain, followed by a leg you cannot lift or move can be a "
+        "torn muscle or tendon or a fracture.",
+        [{"POP", "NO_LIFT"}, {"POP", "NO_WEIGHT"}, {"POP", "SEVERE"}, {"SUDDEN", "SEVERE"}, {"SUDDEN", "NO_LIFT"},
+         {"SEVERE", "NO_LIFT"}],
+    ),
+    "child": (
+        "A child or teenager with a fever or a limp who will not walk, stand or let the hip be moved needs to be "
+        "seen by a doctor today: it can be a joint infection or a hip problem of growing bones.",
+        [{"CHILD", "FEVER", "NO_WEIGHT"}, {"CHILD", "LIMP", "NO_WEIGHT"}, {"CHILD", "NO_MOVE_HIP"},
+         {"CHILD", "FEVER", "REGION", "PAIN"}],
+    ),
+    "hot swollen joint": (
+        "A hot, red, swollen and very painful hip or groin can be a joint infection.",
+        [{"HOT", "RED", "REGION"}, {"HOT", "SWOLLEN", "REGION"}, {"RED", "SWOLLEN", "REGION"},
+         {"SWOLLEN", "REGION", "SEVERE"}],
+    ),
+}
+
+# Context that cancels a finding, added to medspaCy's own negation rules: (literal, category, direction).
+# Categories other than NEGATED_EXISTENCE, HISTORICAL and HYPOTHETICAL are ours; all of them cancel.
+CANCELLING = {"NEGATED_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "FIGURATIVE", "PASSING"}
+CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
+    # The past, and what has healed since.
+    ("years ago", "HISTORICAL", "BACKWARD", [{"LOWER": {"REGEX": r"^(years?|months?|decades?)$"}}, {"LOWER": "ago"}]),
+    ("last year", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "last"}, {"LOWER": {"IN": ["year", "summer", "winter",
+                                                                                     "month", "spring"]}}]),
+    ("when i was", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "when"}, {"LOWER": {"IN": ["i", "he", "she"]}},
+                                                   {"LOWER": "was"}, {"LOWER": {"IN": ["a", "younger", "little"]}}]),
+    ("used to", "HISTORICAL", "FORWARD", None),
+    ("back in", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "back"}, {"LOWER": "in"}, {"IS_DIGIT": True}]),
+    ("healed", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["healed", "recovered", "resolved", "cleared"]}}]),
+    ("now gone", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["now", "since", "all", "long"]}},
+                                                {"LOWER": {"IN": ["gone", "fine", "better", "healed"]}}]),
+    ("nothing broken", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "nothing"}, {"LOWER": {"IN": ["broken", "serious",
+                                                                                             "showed", "found"]}}]),
+    ("got checked", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["got", "been", "was", "were"]}},
+                                                   {"LOWER": {"IN": ["checked", "x-rayed", "scanned", "cleared"]}}]),
+    ("back to normal", "HISTORICAL", "BIDIRECTIONAL", None),
+    # The hypothetical and the general.
+    ("what if", "HYPOTHETICAL", "FORWARD", None),
+    ("in case", "HYPOTHETICAL", "FORWARD", None),
+    ("if", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["if", "whether"]}}]),
+    ("signs of", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["signs", "symptoms", "warning", "flags"]}},
+                                            {"LOWER": {"IN": ["of", "that", "for", "like"]}}]),
+    ("red flags", "HYPOTHETICAL", "BIDIRECTIONAL", [{"LOWER": "red"}, {"LOWER": {"IN": ["flag", "flags"]}}]),
+    ("when should", "HYPOTHETICAL", "FORWARD", [{"LOWER": "when"}, {"LOWER": {"IN": ["should", "do", "would",
+                                                                                    "is"]}}]),
+    ("watch out for", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["watch", "look"]}}, {"LOWER": "out",
+                                                                                      "OP": "?"},
+                                                 {"LOWER": "for"}]),
+    ("can a", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["can", "could", "does", "do"]}},
+                                         {"LOWER": {"IN": ["a", "tight", "tightness", "stretching", "psoas",
+                                                           "iliopsoas", "weak", "hip"]}}]),
+    ("avoid", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["avoid", "prevent", "preventing", "avoiding"]}}]),
+    # Figures of speech and passing, harmless causes.
+    ("laughing", "FIGURATIVE", "BIDIRECTIONAL", [{"LOWER": {"IN": ["laughing", "laughed", "laugh", "laughs",
+                                                                  "joke", "joking", "lol", "haha"]}}]),
+    ("killing me", "FIGURATIVE", "BIDIRECTIONAL", [{"LOWER": {"IN": ["dying", "dead"]}}, {"LOWER": {"IN": [
+        "to", "after", "from"]}}]),
+    ("leg day", "FIGURATIVE", "BIDIRECTIONAL", [{"LOWER": {"IN": ["leg", "gym"]}}, {"LOWER": {"IN": ["day",
+                                                                                                 "session"]}}]),
+    # "but" ends a negation's reach, not this one's: "went numb, but it goes away" is told in that order.
+    ("goes away", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"IN": ["but", "and"]}, "OP": "?"},
+                                              {"LOWER": {"IN": ["it", "that", "this"]}, "OP": "?"},
+                                              {"LOWER": {"IN": ["goes", "went", "wears", "wore", "passes",
+                                                                "passed"]}},
+                                              {"LOWER": {"IN": ["away", "off"]}}]),
+    ("came back", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"IN": ["came", "comes", "come"]}}, {"LOWER": "back"}]),
+    ("for a minute", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"IN": ["a", "few", "couple"]}},
+                                                 {"LOWER": {"IN": ["minute", "minutes", "seconds", "second",
+                                                                   "moment"]}}]),
+    ("cross-legged", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"REGEX": r"^(cross|crossed)"}}]),
+    ("pins and needles from sitting", "PASSING", "BIDIRECTIONAL", [{"LOWER": "fell"}, {"LOWER": "asleep"}]),
+]
+# Key words that misspelt would hide a finding, repaired before the patterns are matched ("feaver" -> fever).
+REPAIRABLE = """fever feverish chills shivering sweats temperature groin thigh hip pelvis stand standing walk walking
+weight bladder bowels bowel control urinate numb numbness genitals buttocks swollen swelling agony severe
+unbearable excruciating collapsed fallen tripped slipped accident operation replacement surgery injection
+limping refuses screams shorter outwards deformed snapped cracked popped ripped torn incontinence toilet""".split()
+
+
+@lru_cache(maxsize=1)
+def _speller() -> symspellpy.SymSpell:
+    speller = symspellpy.SymSpell(max_dictionary_edit_distance=2)
+    for word in REPAIRABLE:
+        speller.create_dictionary_entry(word, 1)
+    return speller
+
+
+def repaired(text: str) -> str:
+    """Return the text with misspelt key words repaired ("cant stnad" -> "cant stand"); real words stay."""
+    def repair(match: re.Match) -> str:
+        word = match.group(0)
+        lower = word.lower()
+        if len(lower) < 4 or lower in english_words() or not lower.isalpha():
+            return word
+        found = _speller().lookup(lower, symspellpy.Verbosity.TOP, max_edit_distance=1 if len(lower) < 7 else 2)
+        return found[0].term if found else word
+    return re.sub(r"[A-Za-z]+", repair, text)
+
+
+class _Reader:
+    """medspaCy's ConText over spaCy's blank English pipeline, with the findings as its targets (built once)."""
+
+    def __init__(self):
+        with warnings.catch_warnings():  # spaCy's imports warn of their own dependencies' deprecations
+            warnings.simplefilter("ignore")
+            import spacy
+            from medspacy.context import ConText, ConTextRule
+            from medspacy.target_matcher import TargetMatcher, TargetRule
+
+            nlp = spacy.blank("en")
+            nlp.add_pipe("sentencizer")
+            matcher = nlp.add_pipe("medspacy_target_matcher")
+            matcher.add([TargetRule(f"{label} {i}", label, pattern=pattern)
+                         for label, patterns in FINDINGS.items() for i, pattern in enumerate(patterns)])
+            context = nlp.add_pipe("medspacy_context", config={"rules": None, "max_scope": 5,
+                                                                "prune_on_target_overlap": True})
+            context.add([rule for rule in ConTextRule.from_json(_default_rules_path())
+                         if rule.category == "NEGATED_EXISTENCE"])
+            # What passes or healed is often told well after the finding ("went numb on the ride, but it goes
+            # away when I stand"): those cues reach further back than negation does.
+            context.add([ConTextRule(literal, category, direction=direction, pattern=pattern,
+                                     max_scope=12 if category in {"PASSING", "HISTORICAL"} else None)
+                         for literal, category, direction, pattern in CONTEXT_RULES])
+        self.nlp = nlp
+        self.lock = threading.Lock()  # a spaCy pipeline is not safe to share between threads at once
+
+    def findings(self, text: str) -> set[str]:
+        """Return the labels of the findings the text states as present, now, literally."""
+        with self.lock, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            doc = self.nlp(text)
+        # spaCy keeps one of overlapping matches ("groin" is a region and a saddle word): every finding
+        # whose pattern matches within a kept one counts.
+        return {label for ent in doc.ents if not any(m.category in CANCELLING for m in ent._.modifiers)
+                for label, patterns in _COMPILED.items() if any(p.search(ent.text) for p in patterns)}
+
+
+def _default_rules_path() -> str:
+    """Return the path of medspaCy's own English ConText rules (negation cues among them)."""
+    import medspacy
+    return str(Path(medspacy.__file__).resolve().parents[1] / "resources" / "en" / "context_rules.json")
+
+
+@lru_cache(maxsize=1)
+def reader() -> _Reader:
+    return _Reader()
+
+
+_COMPILED = {label: [re.compile(p, re.I) for p in patterns] for label, patterns in FINDINGS.items()}
+
+
+def situations(texts: list[str]) -> list[str]:
+    """Return the names of the urgent situations a chat describes (its messages, oldest first)."""
+    text = " ".join(message.strip().rstrip(".!?") + "." for message in texts if message.strip())
+    text = repaired(text.replace("’", "'"))
+    if not _possible(text):  # most questions could make no situation: no need to read their context
+        return []
+    found = reader().findings(text)
+    return [name for name, (_, alternatives) in SITUATIONS.items() if any(needed <= found for needed in alternatives)]
+
+
+def _possible(text: str) -> bool:
+    """Tell whether the findings a text names, whatever their context, could make a situation."""
+    named = {label for label, patterns in _COMPILED.items() if any(p.search(text) for p in patterns)}
+    return any(needed <= named for _, alternatives in SITUATIONS.values() for needed in alternatives)
+
+
+def explain(names: list[str]) -> str:
+    """Return what a visitor is told of the situations recognised, in plain words."""
+    return " ".join(SITUATIONS[name][0] for name in names)
