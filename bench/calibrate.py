@@ -1,44 +1,52 @@
-"""Calibrate confidence: fit how likely the articles answer a question, from two signals.
+"""Calibrate the gate: fit how likely the articles answer a question, from three signals, cross-validated by set.
 
-For each question of the given sets: the cosine between the question and the best
-passage's best sentence, and the share of the question's terms the articles use at all
-(what answer.decide_confidence reads). A logistic curve P(answerable | both) is fitted to
-all of them, each class weighted equally; answer.py takes its three constants. Printed
-too: each signal's spread, and 5-fold cross-validated refusals and rejections, so the
-figures are not those of the questions the curve was fitted on.
+For each question (urgent ones left out): the best taught question's cosine with it, the cosine of the best
+passage's best sentence, and the share of its terms the articles use at all (what answer.decide_confidence
+reads). A question of a taught set is read with only the *other* sets taught (its own wording is in the taught
+file); a question of any other set with all of them taught. A logistic curve P(answerable) is fitted, each class
+weighted equally; answer.py takes its constants. Printed too: the figures cross-validated by set (the curve fitted
+on the other sets, each set in turn), and --plot draws refused vs rejected, one curve per set.
 
-    .venv/bin/python bench/calibrate.py ../shared/eval/*.jsonl tests/questions.jsonl tests/out-of-scope.jsonl
+    .venv/bin/python bench/calibrate.py --taught ../shared/eval/*.jsonl tests/questions.jsonl \
+        tests/questions-heldout.jsonl tests/questions-fresh.jsonl tests/questions-fresh2.jsonl \
+        tests/questions-teach.jsonl --other tests/out-of-scope.jsonl tests/out-of-scope-2.jsonl \
+        --plot docs/gate.png
 """
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import numpy as np
 
-from assistant.config import bundled_dir
-from assistant.engine import index as index_module
 from assistant.engine.answer import FOUND_PROBABILITY, HIGH_PROBABILITY, check_question, rank
 from assistant.engine.evaluate import load_questions
 
+sys.path.insert(0, str(Path(__file__).parent))
+from taught import Corpus  # noqa: E402 - bench/taught.py: the corpus indexed with any taught questions
 
-def signals(index, item: dict) -> tuple[float, float]:
-    """Return (best sentence's cosine, share of known terms) for a question of a set."""
+SIGNALS = ("best taught question's cosine", "best sentence's cosine", "share of known terms")
+
+
+def signals(index, item: dict) -> tuple[float, float, float]:
+    """Return the gate's signals for a question of a set."""
     question, history, _ = check_question(item["question"], item.get("history") or [])
     ranking = rank(index, question, history, 1)
-    return ranking.cosine, ranking.known
+    return ranking.taught, ranking.cosine, ranking.known
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 50) -> np.ndarray:
     """Return theta of P(y=1|x) = 1 / (1 + exp(-(theta[0] + x @ theta[1:]))), each class weighted equally
-    (Newton's method; x has one column per signal)."""
+    (Newton's method, a little ridge so separable data stays finite; x has one column per signal)."""
     weight = np.where(y == 1, 0.5 / y.sum(), 0.5 / (1 - y).sum())
     features = np.column_stack([np.ones(len(x)), x])
     theta = np.zeros(features.shape[1])
+    ridge = 1e-3 * np.diag([0.0] + [1.0] * x.shape[1])
     for _ in range(steps):
         p = 1 / (1 + np.exp(-features @ theta))
-        gradient = features.T @ (weight * (y - p))
-        hessian = (features * (weight * p * (1 - p))[:, None]).T @ features + 1e-9 * np.eye(len(theta))
+        gradient = features.T @ (weight * (y - p)) - ridge @ theta
+        hessian = (features * (weight * p * (1 - p))[:, None]).T @ features + ridge + 1e-9 * np.eye(len(theta))
         theta += np.linalg.solve(hessian, gradient)
     return theta
 
@@ -47,37 +55,98 @@ def probability(theta: np.ndarray, x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-(theta[0] + x @ theta[1:])))
 
 
+def read_sets(taught_paths: list[Path], other_paths: list[Path]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Return each set's signals and labels (1: answerable, 0: out of scope), read as described above."""
+    taught_sets = {path.stem: load_questions(path) for path in taught_paths}
+    corpus, rows = Corpus(), {}
+    corpus.prime(corpus.taught_from(taught_sets))
+    for name, questions in {**taught_sets, **{path.stem: load_questions(path) for path in other_paths}}.items():
+        others = {other: q for other, q in taught_sets.items() if other != name}
+        index = corpus.index(corpus.taught_from(others))
+        kept = [item for item in questions if item["expect"] != "urgent"]
+        rows[name] = (np.array([signals(index, item) for item in kept]).reshape(-1, len(SIGNALS)),
+                      np.array([1 if item["expect"] == "answer" else 0 for item in kept]))
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("sets", nargs="+", help="question files (JSON Lines); urgent questions are left out")
+    parser.add_argument("--taught", nargs="+", type=Path, required=True, help="the sets that seed the taught file")
+    parser.add_argument("--other", nargs="*", type=Path, default=[], help="sets never taught (out-of-scope ones)")
+    parser.add_argument("--plot", type=Path, help="draw refused vs rejected, one curve per set, into this PNG")
+    parser.add_argument("--signals", type=Path, help="keep each set's signals in this .npz (read back if it exists)")
     args = parser.parse_args()
-    index = index_module.build(bundled_dir("corpus"))[0]
-    if not index.semantic:
-        sys.exit("calibrate: the semantic half is off (ASSISTANT_SEMANTIC=false); there is nothing to calibrate")
-    rows, labels = [], []
-    for path in args.sets:
-        for item in load_questions(path):
-            if item["expect"] != "urgent":
-                rows.append(signals(index, item))
-                labels.append(1 if item["expect"] == "answer" else 0)
-    x, y = np.array(rows), np.array(labels)
-    for column, signal in enumerate(("best sentence's cosine", "share of known terms")):
+    if args.signals and args.signals.exists():
+        with np.load(args.signals) as saved:
+            sets = {name[2:]: (saved[name], saved["y_" + name[2:]]) for name in saved.files if name.startswith("x_")}
+    else:
+        sets = read_sets(args.taught, args.other)
+        if args.signals:
+            np.savez(args.signals, **{f"x_{n}": x for n, (x, _) in sets.items()},
+                     **{f"y_{n}": y for n, (_, y) in sets.items()})
+    x = np.concatenate([s[0] for s in sets.values()])
+    y = np.concatenate([s[1] for s in sets.values()])
+    for column, signal in enumerate(SIGNALS):
         for name, values in (("answerable", x[y == 1, column]), ("out of scope", x[y == 0, column])):
             quantiles = np.quantile(values, [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1])
-            print(f"{signal:22} {name:13} n={len(values):3}  min/5%/25%/50%/75%/95%/max: "
+            print(f"{signal:30} {name:13} n={len(values):4}  min/5%/25%/50%/75%/95%/max: "
                   + " ".join(f"{q:.3f}" for q in quantiles))
-    folds = np.random.default_rng(0).integers(0, 5, len(y))
-    held_out = np.zeros(len(y))
-    for fold in range(5):
-        held_out[folds == fold] = probability(fit_logistic(x[folds != fold], y[folds != fold]), x[folds == fold])
+    held_out = {}
+    for name, (xs, _) in sets.items():  # each set scored by a curve fitted on the others
+        rest = [other for other in sets if other != name]
+        theta = fit_logistic(np.concatenate([sets[o][0] for o in rest]), np.concatenate([sets[o][1] for o in rest]))
+        held_out[name] = probability(theta, xs)
     theta = fit_logistic(x, y)
-    print(f"\nCONFIDENCE_INTERCEPT, CONFIDENCE_COSINE, CONFIDENCE_KNOWN = {theta[0]:.2f}, {theta[1]:.2f}, {theta[2]:.2f}")
-    for name, p in (("5-fold cross-validated", held_out), ("fitted on all", probability(theta, x))):
-        refused, rejected = (p[y == 1] < FOUND_PROBABILITY).mean(), (p[y == 0] < FOUND_PROBABILITY).mean()
-        low = ((p[y == 1] >= FOUND_PROBABILITY) & (p[y == 1] < HIGH_PROBABILITY)).mean()
-        print(f"{name}: answerable refused {refused:.1%}, out-of-scope rejected {rejected:.1%}, "
-              f"answerable with low confidence {low:.1%}")
+    print(f"\nCONFIDENCE = ({', '.join(f'{t:.2f}' for t in theta)})  # intercept, taught, cosine, known")
+    untaught = fit_logistic(x[:, 1:], y)  # for an index with nothing taught: the other two signals alone
+    print(f"CONFIDENCE_UNTAUGHT = ({', '.join(f'{t:.2f}' for t in untaught)})  # intercept, cosine, known")
+    print("\nCross-validated by set (each set scored by the curve fitted on the others):")
+    for name, (_, ys) in sets.items():
+        p = held_out[name]
+        refused = f"{(p[ys == 1] < FOUND_PROBABILITY).sum()}/{(ys == 1).sum()}" if (ys == 1).any() else "-"
+        rejected = f"{(p[ys == 0] < FOUND_PROBABILITY).sum()}/{(ys == 0).sum()}" if (ys == 0).any() else "-"
+        low = ((p[ys == 1] >= FOUND_PROBABILITY) & (p[ys == 1] < HIGH_PROBABILITY)).sum()
+        print(f"  {name:24} answerable refused {refused:>8}  out of scope rejected {rejected:>7}  low confidence {low}")
+    p, refused_all = np.concatenate(list(held_out.values())), None
+    refused_all = (p[y == 1] < FOUND_PROBABILITY).mean()
+    print(f"  {'all':24} answerable refused {refused_all:.1%}, out of scope rejected "
+          f"{(p[y == 0] < FOUND_PROBABILITY).mean():.1%}")
+    for threshold in (0.3, 0.4, 0.5, 0.6):
+        print(f"  at P < {threshold}: answerable refused {(p[y == 1] < threshold).mean():.1%}, out of scope rejected "
+              f"{(p[y == 0] < threshold).mean():.1%}")
+    if args.plot:
+        plot(sets, held_out, args.plot)
     return 0
+
+
+def plot(sets, held_out, path: Path) -> None:
+    """Draw, for thresholds from 0 to 1, the share of answerable questions refused against the share of
+    out-of-scope ones rejected (the answerable sets' curves use all out-of-scope questions)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out_p = np.concatenate([held_out[n][ys == 0] for n, (_, ys) in sets.items()])
+    thresholds = np.linspace(0, 1, 201)
+    figure, axes = plt.subplots(figsize=(6, 4.5))
+    for name, (_, ys) in sets.items():
+        if (ys == 1).sum() < 20:
+            continue
+        answer_p = held_out[name][ys == 1]
+        refused = [(answer_p < t).mean() for t in thresholds]
+        rejected = [(out_p < t).mean() for t in thresholds]
+        axes.plot(refused, rejected, label=name)
+    axes.axvline(0.05, color="grey", linestyle=":")
+    axes.axhline(0.85, color="grey", linestyle=":")
+    axes.set_xlabel("answerable questions refused")
+    axes.set_ylabel("out-of-scope questions rejected")
+    axes.set_xlim(0, 0.3)
+    axes.set_ylim(0.5, 1.0)
+    axes.set_title("The gate, cross-validated by set (bench/calibrate.py)")
+    axes.legend(fontsize=8, loc="lower right")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    print(f"plot written to {path}")
 
 
 if __name__ == "__main__":

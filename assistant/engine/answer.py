@@ -24,16 +24,18 @@ from .safety import DISCLAIMER, FALLBACK, urgent_message
 BM25_WEIGHT = 0.3
 # A passage is as close to the question as its best sentence and as the passage as a whole, half each.
 SENTENCE_SHARE = 0.5
-# How likely the articles answer a question: a logistic curve over two signals, the cosine
-# between the question and the best passage's best sentence, and the share of the
-# question's terms the articles use at all. Fitted by bench/calibrate.py on the question sets
-# (356 answerable and 200 out-of-scope questions, lay and rambling ones among them:
-# README, "Confidence"); not tuned by hand.
-CONFIDENCE_INTERCEPT, CONFIDENCE_COSINE, CONFIDENCE_KNOWN = -9.04, 8.10, 6.95
-# Taught questions: a passage's taught question counts as one more of its sentences, and a close one
-# adds a bonus above the floor.
+# How likely the articles answer a question: a logistic curve over three signals, the best taught
+# question's cosine with the question, the cosine between the question and the best passage's best
+# sentence, and the share of the question's terms the articles use at all. Fitted by bench/calibrate.py
+# on the question sets, a taught set read with only the other sets taught (docs/quality.md); not tuned by
+# hand. An index with nothing taught uses the curve fitted on the other two signals alone.
+CONFIDENCE = (-8.68, 4.17, 4.34, 4.89)  # intercept, taught, cosine, known
+CONFIDENCE_UNTAUGHT = (-9.04, 8.10, 6.95)  # intercept, cosine, known
+# Taught questions: a passage's closest taught question counts as one more of its sentences, and one closer
+# than the floor adds a bonus (bench/taught.py measured the weight on every taught set, each with only the
+# others taught).
 TAUGHT_AS_SENTENCE = True
-TAUGHT_BONUS, TAUGHT_FLOOR = 0.0, 0.7
+TAUGHT_BONUS, TAUGHT_FLOOR = 8.0, 0.7
 FOUND_PROBABILITY = 0.5  # below: the articles do not answer it (found: false)
 HIGH_PROBABILITY = 0.9  # at or above: confidence "high"; between the two: "low"
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -119,9 +121,14 @@ def search(index: Index, question: str, history: list[str] | tuple = (), top_k: 
             "answer": answer(index, question, history, top_k)}
 
 
-def answer_probability(cosine: float, known: float) -> float:
-    """Return how likely the articles answer a question, from the calibrated logistic curve."""
-    return 1 / (1 + math.exp(-(CONFIDENCE_INTERCEPT + CONFIDENCE_COSINE * cosine + CONFIDENCE_KNOWN * known)))
+def answer_probability(ranking: Ranking, taught: bool) -> float:
+    """Return how likely the articles answer a question, from the calibrated logistic curve (the one for an index
+    with taught questions if `taught`)."""
+    if taught:
+        signals, weights = (1.0, ranking.taught, ranking.cosine, ranking.known), CONFIDENCE
+    else:
+        signals, weights = (1.0, ranking.cosine, ranking.known), CONFIDENCE_UNTAUGHT
+    return 1 / (1 + math.exp(-sum(w * x for w, x in zip(weights, signals))))
 
 
 def decide_confidence(index: Index, ranking: Ranking) -> str | None:
@@ -133,7 +140,7 @@ def decide_confidence(index: Index, ranking: Ranking) -> str | None:
         return None
     if not index.semantic:
         return "low"
-    probability = answer_probability(ranking.cosine, ranking.known)
+    probability = answer_probability(ranking, taught=len(index.taught_pair_passage) > 0)
     if probability < FOUND_PROBABILITY:
         return None
     return "high" if probability >= HIGH_PROBABILITY else "low"
@@ -159,7 +166,7 @@ def rank(index: Index, question: str, history: list[str], k: int) -> Ranking:
         query = combine(vectors[0], vectors[1] if context else None)
         slot_cosines = (index.sentence_vectors @ query)[index.span_sentence]
         best_cosines = np.maximum.reduceat(slot_cosines, index.sentence_ptr[:-1])
-        taught_cosines = taught_closeness(index, query)
+        taught_cosines, taught_sentences = taught_closeness(index, query)
         best_taught = float(taught_cosines.max()) if len(index.taught_pair_passage) else -1.0
         if TAUGHT_AS_SENTENCE:
             best_cosines = np.maximum(best_cosines, taught_cosines)
@@ -167,23 +174,32 @@ def rank(index: Index, question: str, history: list[str], k: int) -> Ranking:
         fused = BM25_WEIGHT * z_scores(bm25) + (1 - BM25_WEIGHT) * z_scores(semantic)
         fused = fused + TAUGHT_BONUS * np.clip(taught_cosines - TAUGHT_FLOOR, 0, None)
     else:
-        best_cosines, fused, best_taught = None, bm25, -1.0
+        best_cosines, fused, best_taught, taught_cosines = None, bm25, -1.0, None
     candidates, scores = index.top_of(fused, k * 4, positive=not index.semantic)
     ranked = distinct(index, candidates, k)
     ask_terms = index.term_id_set(terms)
     best = {p: best_sentence(index, p, ask_vector, ask_terms) for p in ranked}
+    if taught_cosines is not None:  # a close taught question's quote is the answer, whatever words it repeats
+        best.update({p: int(index.sentence_ptr[p] + taught_sentences[p]) for p in ranked
+                     if taught_cosines[p] >= TAUGHT_FLOOR})
     cosine = float(best_cosines[ranked[0]]) if ranked and best_cosines is not None else 0.0
     asked = terms + context_terms
     known = sum(term in index.term_ids for term in asked) / len(asked) if asked else 0.0
     return Ranking(ranked, dict(zip(candidates, scores)), best, cosine, known, best_taught)
 
 
-def taught_closeness(index: Index, query: np.ndarray) -> np.ndarray:
-    """Return each passage's best taught question's cosine with the query (-1 for a passage nothing is taught to)."""
+def taught_closeness(index: Index, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return each passage's best taught question's cosine with the query (-1 for a passage nothing is taught to),
+    and which of the passage's sentences that question's quote is in."""
     closeness = np.full(index.passage_count, -1.0, dtype=np.float32)
+    sentences = np.zeros(index.passage_count, dtype=np.int64)
     if len(index.taught_pair_passage):
-        np.maximum.at(closeness, index.taught_pair_passage, (index.taught_vectors @ query)[index.taught_pair_taught])
-    return closeness
+        cosines, passages = (index.taught_vectors @ query)[index.taught_pair_taught], index.taught_pair_passage
+        order = np.lexsort((cosines, passages))  # by passage, then cosine: each passage's closest pair comes last
+        closest = order[np.r_[passages[order][1:] != passages[order][:-1], True]]
+        closeness[passages[closest]] = cosines[closest]
+        sentences[passages[closest]] = index.taught_pair_sentence[closest]
+    return closeness, sentences
 
 
 def z_scores(values: np.ndarray) -> np.ndarray:

@@ -48,6 +48,7 @@ def load_questions(path: Path) -> list[dict]:
 def evaluate(index: Index, questions: list[dict]) -> dict:
     """Ask every question and return the figures and the misses."""
     ranks, refused, none_right, urgent_right, false_alarms, misses = [], [], [], [], 0, []
+    answer_holds = []  # of the answerable questions answered: does the answer sentence hold the evidence?
     for item in questions:
         result = answer(index, item["question"], item.get("history") or [], top_k=MAX_TOP_K)
         expect = item["expect"]
@@ -66,6 +67,8 @@ def evaluate(index: Index, questions: list[dict]) -> dict:
             rank = evidence_rank(result, item.get("evidence") or [])
             ranks.append(rank)
             refused.append(not result["found"])
+            if result["found"] and not result["urgent"]:
+                answer_holds.append(holds_evidence(result["answer"], item.get("evidence") or []))
             if not result["found"]:
                 misses.append(_miss(item, result, "refused an answerable question"))
             elif rank != 1:
@@ -77,6 +80,7 @@ def evaluate(index: Index, questions: list[dict]) -> dict:
         "hit@3": _share([0 < r <= 3 for r in ranks]),
         "mrr": _share([1 / r if r else 0.0 for r in ranks]),
         "refused": _share(refused),
+        "answer_sentence_holds_evidence": _share(answer_holds),
         "out_of_scope": len(none_right),
         "out_of_scope_accuracy": _share(none_right),
         "red_flags": len(urgent_right),
@@ -94,6 +98,12 @@ def evidence_rank(result: dict, evidence: list[str]) -> int:
         if any(phrase in text for phrase in phrases):
             return rank
     return 0
+
+
+def holds_evidence(sentence: str, evidence: list[str]) -> bool:
+    """Tell whether an answer sentence holds an evidence phrase (or lies within one that spans sentences)."""
+    said = normalise(sentence)
+    return bool(said) and any(phrase and (phrase in said or said in phrase) for phrase in map(normalise, evidence))
 
 
 def _share(values: list) -> float:

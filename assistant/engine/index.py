@@ -97,6 +97,7 @@ class Index:
     taught_text_vectors: np.ndarray  # one per distinct text of the taught questions (reused by the next build)
     taught_pair_taught: np.ndarray  # taught question -> passage pairs (a quote can sit in overlapping passages)
     taught_pair_passage: np.ndarray
+    taught_pair_sentence: np.ndarray  # the sentence of the passage that holds the quote (0: its first)
 
     @property
     def semantic(self) -> bool:
@@ -365,17 +366,25 @@ def _assemble(documents: list[Document], passages: list[tuple[int, chunking.Pass
 
 
 def anchor(documents: list[Document], passages: list[tuple[int, chunking.Passage]],
-           taught: list[Taught]) -> list[tuple[int, int]]:
-    """Return (taught question, passage) pairs: each taught question with the passages of its source that hold its
-    quote, compared lowercased, letters and digits only. A question whose quote no passage holds has no pair."""
+           taught: list[Taught]) -> list[tuple[int, int, int]]:
+    """Return (taught question, passage, sentence) triples: each taught question with the passages of its source
+    that hold its quote (compared lowercased, letters and digits only) and which of the passage's sentences holds
+    the middle of the quote: the sentence that answers. A question whose quote no passage holds has none."""
     doc_ids = {document.source: d for d, document in enumerate(documents)}
     wanted = {doc_ids[t.source] for t in taught if t.source in doc_ids}
-    by_doc: dict[int, list[tuple[int, str]]] = {}
+    by_doc: dict[int, list[tuple[int, list[str]]]] = {}
     for p, (d, passage) in enumerate(passages):
         if d in wanted:
-            by_doc.setdefault(d, []).append((p, normalise(documents[d].text[passage.start:passage.end])))
-    return [(t, p) for t, item in enumerate(taught) if item.source in doc_ids
-            for p, text in by_doc.get(doc_ids[item.source], ()) if normalise(item.quote) in text]
+            by_doc.setdefault(d, []).append((p, [normalise(documents[d].text[a:b]) for a, b in passage.sentences]))
+    triples = []
+    for t, item in enumerate(taught):
+        quote = normalise(item.quote)
+        for p, sentences in by_doc.get(doc_ids.get(item.source, -1), ()):
+            at = "".join(sentences).find(quote)
+            if at >= 0:
+                ends = np.cumsum([len(sentence) for sentence in sentences])
+                triples.append((t, p, int(np.searchsorted(ends, at + len(quote) // 2, side="right"))))
+    return triples
 
 
 def document_title_words(document: Document) -> list[str]:
@@ -393,7 +402,7 @@ def from_token_lists(token_lists: list[list[str]]) -> Index:
 def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]], token_lists: list[list[str]],
           tokenizer: Tokenizer, fingerprint: str, corpus_dir: str, sentence_terms: list[list[str]] = (),
           span_sentences: list[int] = (), vectors: np.ndarray | None = None, taught: list[Taught] = (),
-          pairs: list[tuple[int, int]] = (), taught_texts: list[str] | None = None) -> Index:
+          pairs: list[tuple[int, int, int]] = (), taught_texts: list[str] | None = None) -> Index:
     """Let BM25Okapi compute the statistics of the tokenized passages and pack them, with the passages, into an Index.
 
     sentence_terms holds the terms of each distinct sentence; span_sentences, for each
@@ -439,8 +448,9 @@ def _pack(documents: list[Document], passages: list[tuple[int, chunking.Passage]
         "passage_len": np.array(bm25.doc_len, dtype=np.int32),
         "idf": np.array([bm25.idf[t] for t in terms], dtype=np.float64),
         **_split_vectors(vectors, [len(sentence_terms), len(passages), len(taught_texts or ()), len(taught)]),
-        "taught_pair_taught": np.array([t for t, _ in pairs], dtype=np.int32),
-        "taught_pair_passage": np.array([p for _, p in pairs], dtype=np.int32),
+        "taught_pair_taught": np.array([t for t, _, _ in pairs], dtype=np.int32),
+        "taught_pair_passage": np.array([p for _, p, _ in pairs], dtype=np.int32),
+        "taught_pair_sentence": np.array([i for _, _, i in pairs], dtype=np.int32),  # which of its sentences
     }
     meta = {
         "format": FORMAT_VERSION,
