@@ -50,6 +50,7 @@ class Ranking(NamedTuple):
     cosine: float  # the best passage's best sentence's cosine with the question (ask and context)
     known: float  # share of the question's terms (ask and context) that the articles use
     taught: float  # the best taught question's cosine with the question (-1 when nothing is taught)
+    vectors: list  # the ask's and the context's vectors, as the semantic model read them (none without it)
 
 
 def check_question(question, history=(), top_k=DEFAULT_TOP_K) -> tuple[str, list[str], int]:
@@ -85,9 +86,9 @@ def answer(index: Index, question: str, history: list[str] | tuple = (), top_k: 
     Raises BadQuestion for a blank or too long question, bad history or top_k.
     """
     question, history, top_k = check_question(question, history, top_k)
-    emergencies = situations([*history, question])
-    urgent = bool(emergencies)
     ranking = rank(index, question, history, top_k)
+    emergencies = situations([*history, question], ranking.vectors)
+    urgent = bool(emergencies)
     ranked = ranking.passages
     confidence = decide_confidence(index, ranking)
     found = confidence is not None
@@ -158,7 +159,7 @@ def rank(index: Index, question: str, history: list[str], k: int) -> Ranking:
     bm25 = index.scores(terms)
     if context:
         bm25 = bm25 + questions.CONTEXT_WEIGHT * index.scores(context_terms)
-    ask_vector = None
+    ask_vector, vectors = None, []
     if index.semantic:
         spelled = index.tokenizer.spelled
         vectors = embedder().embed([spelled(ask), spelled(context)] if context else [spelled(ask)])
@@ -185,7 +186,7 @@ def rank(index: Index, question: str, history: list[str], k: int) -> Ranking:
     cosine = float(best_cosines[ranked[0]]) if ranked and best_cosines is not None else 0.0
     asked = terms + context_terms
     known = sum(term in index.term_ids for term in asked) / len(asked) if asked else 0.0
-    return Ranking(ranked, dict(zip(candidates, scores)), best, cosine, known, best_taught)
+    return Ranking(ranked, dict(zip(candidates, scores)), best, cosine, known, best_taught, list(vectors))
 
 
 def taught_closeness(index: Index, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -14,6 +14,7 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import symspellpy
 
 from .text import english_words
@@ -291,20 +292,71 @@ def reader() -> _Reader:
 _COMPILED = {label: [re.compile(p, re.I) for p in patterns] for label, patterns in FINDINGS.items()}
 
 
-def situations(texts: list[str]) -> list[str]:
-    """Return the names of the urgent situations a chat describes (its messages, oldest first)."""
+def situations(texts: list[str], vectors: list[np.ndarray] = ()) -> list[str]:
+    """Return the names of the urgent situations a chat describes (its messages, oldest first).
+
+    `vectors` (the question's, as the ranking embedded it) add the second signal: a situation some specific
+    finding of which is named, told in words close to one of its descriptions.
+    """
     text = " ".join(message.strip().rstrip(".!?") + "." for message in texts if message.strip())
     text = repaired(text.replace("’", "'"))
-    if not _possible(text):  # most questions could make no situation: no need to read their context
-        return []
-    found = reader().findings(text)
-    return [name for name, (_, alternatives) in SITUATIONS.items() if any(needed <= found for needed in alternatives)]
+    named = _named(text)
+    if any(needed <= named for _, alternatives in SITUATIONS.values() for needed in alternatives):
+        found = reader().findings(text)  # only now: most questions could make no situation
+        recognised = [name for name, (_, alternatives) in SITUATIONS.items()
+                      if any(needed <= found for needed in alternatives)]
+        if recognised:
+            return recognised
+    return [name for name, closeness in described(vectors).items()
+            if closeness >= DESCRIBED_COSINE and named & SPECIFIC[name]]
 
 
-def _possible(text: str) -> bool:
-    """Tell whether the findings a text names, whatever their context, could make a situation."""
-    named = {label for label, patterns in _COMPILED.items() if any(p.search(text) for p in patterns)}
-    return any(needed <= named for _, alternatives in SITUATIONS.values() for needed in alternatives)
+# The second signal: short descriptions of each situation, compared with the question by the embedding model.
+# Never alone: a situation counts by it only when one of its specific findings is named too, and the cosine is
+# at least DESCRIBED_COSINE (bench/redflags.py: the lowest that raises no alarm on any set of ours).
+DESCRIPTIONS = {
+    "infection": ["I have a high fever and chills and my hip is very painful",
+                  "feeling very ill and feverish with groin pain", "fever after my hip operation"],
+    "fracture": ["I fell and now I cannot stand or walk", "after the fall my leg looks shorter and turned outwards",
+                 "an old person fell on their hip and cannot get up"],
+    "saddle numbness": ["numbness in my groin and between my legs", "I cannot feel my bottom or genitals"],
+    "bladder or bowel": ["I have lost control of my bladder and bowels", "I cannot pass urine at all"],
+    "rupture": ["something popped in my hip and now I cannot lift my leg", "sudden severe pain in my groin"],
+    "child": ["my child has a fever and refuses to walk", "my son is limping and will not let us move his hip"],
+    "hot swollen joint": ["my hip is hot, red, swollen and extremely painful",
+                          "the groin is swollen, red and burning hot"],
+}
+DESCRIBED_COSINE = 0.80
+# The findings that tell one situation from the others (a hip and a pain are in every question here).
+SPECIFIC = {name: {label for needed in alternatives for label in needed} - {"REGION", "PAIN", "SEVERE"}
+            for name, (_, alternatives) in SITUATIONS.items()}
+
+
+def described(vectors: list[np.ndarray]) -> dict[str, float]:
+    """Return each situation's closest description's cosine with any of the question's vectors."""
+    if not len(vectors):
+        return {}
+    closeness = _description_vectors() @ np.array(vectors).T
+    return {name: float(closeness[rows].max()) for name, rows in _description_rows().items()}
+
+
+@lru_cache(maxsize=1)
+def _description_vectors() -> np.ndarray:
+    from .embeddings import embedder
+    return embedder().embed([text for texts in DESCRIPTIONS.values() for text in texts])
+
+
+@lru_cache(maxsize=1)
+def _description_rows() -> dict[str, list[int]]:
+    rows, at = {}, 0
+    for name, texts in DESCRIPTIONS.items():
+        rows[name], at = list(range(at, at + len(texts))), at + len(texts)
+    return rows
+
+
+def _named(text: str) -> set[str]:
+    """Return the labels of the findings a text names, whatever their context."""
+    return {label for label, patterns in _COMPILED.items() if any(p.search(text) for p in patterns)}
 
 
 def explain(names: list[str]) -> str:
