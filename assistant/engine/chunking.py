@@ -2,6 +2,8 @@
 
 Lines are first sorted into headings, article text and page furniture (navigation
 lines, image captions and credits, bibliographies), which stays out of every passage.
+A list stays whole with its introduction, and a table's rows with the short heading that
+names their subject, wherever they fit in one passage.
 """
 from __future__ import annotations
 
@@ -234,7 +236,7 @@ def chunk(document: Document, target: int | None = None) -> list[Passage]:
             if run[-1][1] == body_end:
                 sentences = join_unfinished_end(text, sentences)
             items = {s + len(text[s:e]) - len(text[s:e].lstrip()) for s, e in run if is_item(text[s:e])}
-            passages.extend(pack(section, units(text, sentences, items, table_heading), target))
+            passages.extend(pack(section, list_units(text, sentences, items, table_heading), target))
             run.clear()
 
     for i, (kind, start, end) in enumerate(lines):
@@ -259,7 +261,7 @@ def is_item(line: str) -> bool:
     return bool(BULLET.match(line) or FIELD.match(line.strip()))
 
 
-def units(text: str, sentences: list[tuple[int, int]], items: set[int], table_heading: int = -1) -> list[list]:
+def list_units(text: str, sentences: list[tuple[int, int]], items: set[int], table_heading: int = -1) -> list[list]:
     """Group sentences into the units passages are made of: a list with its introduction (the
     sentence ending in ":" before it, or the table's heading) where it fits in a passage; else one sentence each.
 
@@ -305,7 +307,7 @@ def headings(document: Document) -> list[tuple[int, int, str]]:
 
 
 def pack(section: str | None, units: list[list[tuple[int, int]]], target: int) -> list[Passage]:
-    """Return overlapping passages: one starting at each unit (see units()), grown to about `target` characters.
+    """Return overlapping passages: one starting at each unit (see list_units()), grown to about `target` characters.
 
     Overlap means every sentence is also seen with the sentences after it, so a fact
     split over two sentences is still found whole; answers drop overlapping repeats.
