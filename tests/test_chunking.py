@@ -111,3 +111,79 @@ def test_a_hash_line_in_plain_text_is_not_a_markdown_heading():
     text = "Intro line for the article.\n\n# not a heading in a .txt file, just text.\nThe psoas is deep.\n"
     passages = chunk(parse_document("notes.txt", text.encode(), {}))
     assert all(p.section is None for p in passages)
+
+
+def passage_texts(document):
+    return [document.text[p.start:p.end] for p in chunk(document)]
+
+
+def test_the_title_line_is_not_text_of_the_first_passage(documents):
+    guide = next(d for d in documents if d.source.startswith("ultimate"))
+    first = passage_texts(guide)[0]
+    assert not first.startswith("Ultimate Guide")
+    assert first.startswith("The iliopsoas is composed of two muscles")
+    assert "Ultimate Guide to the Iliopsoas: What it does" not in " ".join(passage_texts(guide))
+
+
+def test_a_first_line_that_is_a_sentence_stays_text_though_it_names_the_document():
+    text = "The psoas flexes the hip and it is the deepest of all the muscles that flex the hip joint.\nIt is deep.\n"
+    document = parse_document("a.txt", text.encode())  # no manifest: the title is the first line
+    assert document.text[chunk(document)[0].start:].startswith("The psoas flexes the hip")
+
+
+def test_a_picture_caption_ending_in_a_colon_is_text_not_a_heading(documents):
+    month = next(d for d in documents if d.source.startswith("muscle-of-the-month"))
+    caption = "Example of toe raises strengthening exercise- engaging the core and the psoas:"
+    assert caption not in [name for _, _, name in headings(month)]
+    assert any(caption in text for text in passage_texts(month))
+    assert "Reaching the psoas:" in [name for _, _, name in headings(month)]  # a heading with a colon still is one
+
+
+def test_table_rows_share_a_passage_with_the_heading_that_names_their_muscle(documents):
+    month = next(d for d in documents if d.source.startswith("muscle-of-the-month"))
+    rows = {"1. Psoas Major": "ORIGIN: Transverse processes", "2. Psoas Minor:": "ORIGIN: body and transverse",
+            "3. Iliacus:": "ORIGIN: iliac fossa"}
+    for heading, row in rows.items():
+        holding = [text for text in passage_texts(month) if row in text]
+        assert holding and all(text.startswith(heading) and "NERVE INNERVATION" in text for text in holding)
+
+
+def test_a_list_stays_whole_with_its_introduction_in_one_passage(documents):
+    month = next(d for d in documents if d.source.startswith("muscle-of-the-month"))
+    texts = passage_texts(month)
+    for intro, items in [("Some satellite muscles include:", ["• quadratus lumborum", "• thoracolumbar paraspinalis"]),
+                         ("Some of the Pain Symptoms", ["• hip pain", "piriformis syndrome"])]:
+        holding = [text for text in texts if any(item in text for item in items)]
+        assert len(holding) == 1, intro  # not window after window of the same items
+        assert holding[0].startswith(intro) and all(item in holding[0] for item in items)
+
+
+def test_a_long_list_falls_back_to_windows_of_sentences():
+    items = "".join(f"  • item number {i} of a list far too long to be one passage of text\n" for i in range(20))
+    text = "Symptoms\n\nThe signs include:\n" + items
+    passages = chunk(parse_document("a.txt", text.encode()))
+    assert len(passages) > 1 and all(p.end - p.start <= MAX_PASSAGE_CHARS for p in passages)
+    assert passages[-1].end == len(text.rstrip())
+
+
+def test_an_unfinished_last_sentence_is_no_sentence_of_its_own(documents):
+    guide = next(d for d in documents if d.source.startswith("ultimate"))
+    fragment = "But it is most effective when followed by releasing the iliopsoas"
+    assert guide.text.rstrip().endswith(fragment)
+    sentences = {guide.text[s:e] for p in chunk(guide) for s, e in p.sentences}
+    assert fragment not in sentences
+    assert any(s.startswith("A kneeling hip flexor stretch") and s.endswith(fragment) for s in sentences)
+
+
+def test_a_finished_last_sentence_and_a_last_list_item_stay_apart():
+    for last in ["It heals in weeks.", "  • knee pain"]:
+        text = f"Recovery\n\nRest the hip for a few days.\n{last}\n"
+        passages = chunk(parse_document("a.txt", text.encode()))
+        assert [text[s:e] for s, e in passages[0].sentences][-1] == last.strip()
+
+
+def test_a_sentence_holds_no_letterless_piece_of_its_own(documents):
+    for document in documents:
+        for passage in chunk(document):
+            for start, end in passage.sentences:
+                assert any(c.isalpha() for c in document.text[start:end]), (document.source, document.text[start:end])
