@@ -9,20 +9,26 @@ from flask import Blueprint, current_app
 
 bp = Blueprint("site", __name__)
 
-# Scripts, styles and requests only from this server: nothing inline, nothing from another host.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'self'",
-])
+
+
+def content_security_policy(frame_ancestors: str = "'self'") -> str:
+    """Return the pages' policy: scripts, styles and requests only from this server, nothing inline, nothing from
+    another host; framed only by `frame_ancestors` (/embed names the websites allowed to embed the chat)."""
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        f"frame-ancestors {frame_ancestors}",
+    ])
+
+
 SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Content-Security-Policy": content_security_policy(),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "SAMEORIGIN",  # frame-ancestors for browsers that predate CSP 2
     "Referrer-Policy": "no-referrer",
@@ -39,6 +45,8 @@ def chat_page():
 @bp.after_app_request
 def security_headers(response):
     """Add the security headers to every response, API and static files included."""
+    own_frame_policy = "Content-Security-Policy" in response.headers  # /embed: X-Frame-Options would contradict it
     for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+        if not (own_frame_policy and name == "X-Frame-Options"):
+            response.headers.setdefault(name, value)
     return response
