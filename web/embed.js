@@ -33,6 +33,9 @@
       const colour = params.get(param) || "";
       if (COLOUR.test(colour)) document.documentElement.style.setProperty(variable, colour);
     }
+    // Dark ink on the accent means a light accent: too pale for text on white, so such text takes the ink.
+    document.documentElement.classList.toggle("light-accent", COLOUR.test(params.get("ink") || "") &&
+      params.get("ink").toLowerCase() !== "#ffffff");
   }
 
   if (!byId("question")) {  // the refusal page

@@ -7,7 +7,8 @@
 (() => {
   "use strict";
   const script = document.currentScript;
-  if (!script || customElements.get("iliopsoas-assistant") || document.querySelector("iliopsoas-assistant")) return;
+  if (!script || window.iliopsoasAssistant) return;  // the snippet pasted twice: one launcher
+  window.iliopsoasAssistant = true;
   const server = new URL(script.src).origin;
   const data = script.dataset;
   const option = (name, fallback, limit) => (data[name] || "").trim().slice(0, limit) || fallback;
