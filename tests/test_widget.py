@@ -25,7 +25,7 @@ def frame_ancestors(response) -> str:
 
 def get(client, path: str, **query):
     """GET a path; return the response, read and closed (a file's response left open warns)."""
-    with client.get(path, query_string=query) as response:
+    with client.get(path, query_string=query or None) as response:
         response.text = response.get_data(as_text=True)
     return response
 
@@ -64,18 +64,27 @@ def test_a_listed_site_gets_the_chat_framed_by_exactly_the_listed_sites(embeddin
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
 
-@pytest.mark.parametrize("origin", [None, "https://evil.example", "https://clinic.example.evil.example", "null"])
-def test_any_other_site_gets_the_refusal_and_never_the_chat(embedding, origin):
-    response = get(embedding, "/embed", **({"origin": origin} if origin else {}))
-    assert response.status_code == 200
-    assert 'id="question"' not in response.text and "chat.js" not in response.text
-    assert "not allowed to show the assistant" in response.text
+def test_embed_without_an_origin_is_the_chat_framed_by_exactly_the_listed_sites(embedding):
+    response = get(embedding, "/embed")
+    assert 'id="question"' in response.text
+    assert frame_ancestors(response) == f"{CLINIC} {WWW}"
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", "https://clinic.example.evil.example", "null", ""])
+def test_any_other_site_is_sent_to_the_refusal_which_has_no_chat(embedding, origin):
+    response = get(embedding, "/embed", origin=origin)
+    assert response.status_code == 303
+    refusal = get(embedding, response.headers["Location"])
+    assert refusal.status_code == 200
+    assert 'id="question"' not in refusal.text and "chat.js" not in refusal.text
+    assert "not allowed to show the assistant" in refusal.text
+    assert frame_ancestors(refusal) == "*"  # only text: any site may show it, so its panel can say why
+    assert "X-Frame-Options" not in refusal.headers
 
 
 def test_without_embed_origins_no_site_gets_the_chat(client):
-    response = get(client, "/embed", origin=CLINIC)
-    assert 'id="question"' not in response.text
-    assert frame_ancestors(response) == "*"  # only the refusal: any site may show that
+    assert get(client, "/embed", origin=CLINIC).status_code == 303
+    assert frame_ancestors(get(client, "/embed")) == "'self'"  # as the chat page
 
 
 def test_the_chat_page_itself_is_still_framed_only_by_this_server(embedding):

@@ -1,7 +1,7 @@
 // The assistant on another website: <script src="https://ASSISTANT/widget.js" async></script> adds a launcher
 // button that opens a panel with the chat. The launcher and panel live in a shadow root (the page's CSS cannot
 // reach them); the chat itself is an iframe of ASSISTANT/embed, which only the websites in
-// ASSISTANT_EMBED_ORIGINS may frame. Nothing is loaded until the launcher is first clicked.
+// ASSISTANT_EMBED_ORIGINS may frame; any other gets a notice in the panel instead. Nothing is loaded until the launcher is first clicked.
 // Options, as data- attributes of the script tag: title, launcher, position (bottom-right, bottom-left),
 // accent (#rrggbb), welcome, question-1 to question-3.
 (() => {
@@ -114,7 +114,7 @@ iframe { flex: 1; display: block; width: 100%; border: 0; margin: 0; background:
     refused = true;
     iframe.remove();
     newChat.hidden = true;
-    panel.append(el("p", {class: "notice", role: "alert"}, "The assistant is not available on this website. " +
+    panel.append(el("p", {class: "notice", role: "alert"}, "This website is not allowed to show the assistant. " +
       `If the website is yours, add ${window.location.origin} to ASSISTANT_EMBED_ORIGINS on the assistant's server.`));
     close.focus();
   }
@@ -123,8 +123,8 @@ iframe { flex: 1; display: block; width: 100%; border: 0; margin: 0; background:
   function loadChat() {
     iframe = el("iframe", {src: chatAddress(), title});
     iframe.addEventListener("load", () => {
-      // The chat says "ready" while it loads; silence means the browser refused to frame it here.
-      setTimeout(() => { if (!ready) refuse(); }, 3000);
+      // The chat says "ready" before its frame's load event; silence means the browser refused to frame it here.
+      setTimeout(() => { if (!ready) refuse(); }, 1000);
     });
     panel.append(iframe);
   }

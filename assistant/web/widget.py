@@ -2,13 +2,13 @@
 
 The chat runs in an iframe of /embed from this server, so the host page's CSS cannot reach it and ours cannot
 leak out. /embed is framed only by the origins in EMBED_ORIGINS (CSP frame-ancestors); any other site, and every
-site when none is set, gets a page that only says the assistant is not allowed there.
+site when none is set, is sent to /embed/refused, a page that only says the assistant is not allowed there.
 """
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, request
+from flask import Blueprint, Flask, current_app, redirect, request, url_for
 
 from ..errors import BadSetting
 from .site import content_security_policy
@@ -66,16 +66,23 @@ def widget_script():
 
 @bp.get("/embed")
 def embed_page():
-    """Serve the chat for the website named in ?origin= if it may embed it, else the page that says it may not.
+    """Serve the chat, framed only by the allowed websites; send a website that says it is not one to the refusal.
 
     The origin comes from widget.js and is only a hint: frame-ancestors makes the browser check the real one.
     """
     allowed = current_app.extensions["embed_origins"]
-    if request.args.get("origin") in allowed:
-        response = current_app.send_static_file("embed.html")
-        response.headers["Content-Security-Policy"] = content_security_policy(" ".join(allowed))
-    else:
-        response = current_app.send_static_file("embed-refused.html")
-        # Only text and a "refused" message to the panel: any site may frame it, so its panel can say why.
-        response.headers["Content-Security-Policy"] = content_security_policy("*")
+    origin = request.args.get("origin")
+    if origin is not None and origin not in allowed:
+        return redirect(url_for("widget.refusal_page", origin=origin), 303)
+    response = current_app.send_static_file("embed.html")
+    response.headers["Content-Security-Policy"] = content_security_policy(" ".join(allowed) or "'self'")
+    return response
+
+
+@bp.get("/embed/refused")
+def refusal_page():
+    """Serve the page that says the assistant is not allowed on the website: text only, no chat, no API."""
+    response = current_app.send_static_file("embed-refused.html")
+    # Any site may frame it, so that its panel can say why there is no chat.
+    response.headers["Content-Security-Policy"] = content_security_policy("*")
     return response

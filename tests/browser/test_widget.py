@@ -229,17 +229,19 @@ def test_the_host_pages_css_does_not_change_the_panel_and_ours_does_not_leak(bro
         assert host.page.evaluate(host_styles) == looks["/ host"]
 
 
-def test_a_site_that_is_not_listed_gets_a_refusal_and_no_chat(browser, sites):
+def test_a_site_that_is_not_listed_gets_a_refusal_and_no_chat(browser, sites, caplog):
+    caplog.set_level(logging.INFO, logger="assistant.requests")
     with visit(browser, sites.other.origin + "/") as host:
         page = host.page
         launcher(page).click()
         panel = page.get_by_role("dialog", name=TITLE)
         notice = panel.get_by_role("alert")
         notice.wait_for(timeout=TIMEOUT)
-        assert "not available on this website" in notice.inner_text()
+        assert "not allowed to show the assistant" in notice.inner_text()
         assert sites.other.origin in notice.inner_text()
         assert panel.locator("iframe").count() == 0
         assert panel.get_by_role("button", name="New chat").is_hidden()
+        assert any("GET /embed/refused" in message for message in caplog.messages)  # said by the server at once
         assert not any("/embed" in frame.url and frame.locator("#question").count() for frame in page.frames)
         host.screenshot("widget-refused")
         page.keyboard.press("Escape")
@@ -271,7 +273,7 @@ def test_a_listed_site_framed_by_one_that_is_not_gets_the_refusal(browser, sites
         clinic.get_by_role("button", name="Ask a question").click()
         notice = clinic.get_by_role("dialog", name=TITLE).get_by_role("alert")
         notice.wait_for(timeout=TIMEOUT)
-        assert "not available on this website" in notice.inner_text()
+        assert "not allowed to show the assistant" in notice.inner_text()
     finally:
         context.close()
 
