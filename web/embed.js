@@ -1,5 +1,5 @@
-// The chat inside the panel that widget.js opens on another website (embed.html), and the page that refuses it
-// (embed-refused.html). Applies the options the panel passes in the address, and talks to the panel:
+// The chat inside the panel that widget.js opens on another website (index.html as /embed), and the page that
+// refuses it (embed-refused.html). Applies the options the panel passes in the address, and talks to the panel:
 // "ready" or "refused" once loaded, "close" on Escape; the panel asks for "focus" and "new-chat".
 "use strict";
 

@@ -21,7 +21,8 @@ def create_app(config: Mapping | None = None):
     from . import admin, api, feedback, openai_compat, openapi, request_log, site, widget
     from .holder import IndexHolder
 
-    app = Flask(__name__, static_folder=str(bundled_dir("web")), static_url_path="/static")
+    app = Flask(__name__, static_folder=str(bundled_dir("web")), static_url_path="/static",
+                template_folder=str(bundled_dir("web")))  # index.html: the chat page, and /embed's
     app.config.from_mapping(
         CORPUS=str(default_corpus_dir()),
         INDEX=None,  # default: per-user data file named after the corpus (config.default_index_path)

@@ -1,11 +1,12 @@
-"""The chat page at / (files from web/) and the security headers on every response.
+"""The chat page at / (files from web/, index.html a template it shares with /embed) and the security headers on
+every response.
 
 The headers are a few constant lines, so no library (flask-talisman) is used: its
 defaults force HTTPS and HSTS, which a server on 127.0.0.1 must not send.
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from flask import Blueprint, render_template
 
 bp = Blueprint("site", __name__)
 
@@ -39,7 +40,7 @@ SECURITY_HEADERS = {
 @bp.get("/")
 def chat_page():
     """Serve the chat page."""
-    return current_app.send_static_file("index.html")
+    return render_template("index.html", embedded=False)
 
 
 @bp.after_app_request

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, redirect, request, url_for
+from flask import Blueprint, Flask, current_app, make_response, redirect, render_template, request, url_for
 
 from ..errors import BadSetting
 from .site import content_security_policy
@@ -74,7 +74,7 @@ def embed_page():
     origin = request.args.get("origin")
     if origin is not None and origin not in allowed:
         return redirect(url_for("widget.refusal_page", origin=origin), 303)
-    response = current_app.send_static_file("embed.html")
+    response = make_response(render_template("index.html", embedded=True))
     response.headers["Content-Security-Policy"] = content_security_policy(" ".join(allowed) or "'self'")
     return response
 

@@ -181,6 +181,7 @@ def test_keyboard_and_screen_reader(browser, sites):
         page.wait_for_timeout(200)  # the chat's "ready" moves the focus into it
         assert focus_in_chat(page) == "question"
         assert chat.get_by_role("log", name="Conversation").get_attribute("aria-live") == "polite"
+        host.screenshot("widget-welcome-desktop")
         page.keyboard.type(STRETCH)
         page.keyboard.press("Enter")
         chat.locator(".from-assistant").wait_for(timeout=TIMEOUT)
