@@ -1,7 +1,8 @@
 // The assistant on another website: <script src="https://ASSISTANT/widget.js" async></script> adds a launcher
 // button that opens a panel with the chat. The launcher and panel live in a shadow root (the page's CSS cannot
 // reach them); the chat itself is an iframe of ASSISTANT/embed, which only the websites in
-// ASSISTANT_EMBED_ORIGINS may frame; any other gets a notice in the panel instead. Nothing is loaded until the launcher is first clicked.
+// ASSISTANT_EMBED_ORIGINS may frame; any other gets a notice in the panel instead. Nothing more is loaded until
+// the launcher is first clicked.
 // Options, as data- attributes of the script tag: title, launcher, position (bottom-right, bottom-left),
 // accent (#rrggbb), welcome, question-1 to question-3.
 (() => {
@@ -108,14 +109,18 @@ iframe { flex: 1; display: block; width: 100%; border: 0; margin: 0; background:
     tell("focus");
   }
 
-  /** Replace the chat with a notice that it cannot be used on this website. */
-  function refuse() {
+  /** Replace the chat with a notice that it cannot be used here: `said` when the server said so, else a guess. */
+  function refuse(said) {
     if (refused) return;
     refused = true;
     iframe.remove();
     newChat.hidden = true;
-    panel.append(el("p", {class: "notice", role: "alert"}, "This website is not allowed to show the assistant. " +
-      `If the website is yours, add ${window.location.origin} to ASSISTANT_EMBED_ORIGINS on the assistant's server.`));
+    const origin = window.location.origin;
+    panel.append(el("p", {class: "notice", role: "alert"}, said
+      ? "This website is not allowed to show the assistant. " +
+        `If the website is yours, add ${origin} to ASSISTANT_EMBED_ORIGINS on the assistant's server.`
+      : "The assistant could not be opened on this website. If the website is yours, check that the assistant's " +
+        `server is running and that its ASSISTANT_EMBED_ORIGINS lists ${origin} and any page that frames this one.`));
     close.focus();
   }
 
@@ -124,7 +129,7 @@ iframe { flex: 1; display: block; width: 100%; border: 0; margin: 0; background:
     iframe = el("iframe", {src: chatAddress(), title});
     iframe.addEventListener("load", () => {
       // The chat says "ready" before its frame's load event; silence means the browser refused to frame it here.
-      setTimeout(() => { if (!ready) refuse(); }, 1000);
+      setTimeout(() => { if (!ready) refuse(false); }, 1000);
     });
     panel.append(iframe);
   }
@@ -151,7 +156,7 @@ iframe { flex: 1; display: block; width: 100%; border: 0; margin: 0; background:
       newChat.hidden = false;
       if (!panel.hidden) focusChat();
     } else if (type === "refused") {
-      refuse();
+      refuse(true);
     } else if (type === "close" && !panel.hidden) {
       shut();
     }
