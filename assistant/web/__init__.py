@@ -18,10 +18,11 @@ def create_app(config: Mapping | None = None):
     from flask import Flask
 
     from ..config import DEFAULT_RETENTION_DAYS, bundled_dir, default_corpus_dir, default_index_path, verbatim_from_env
-    from . import admin, api, feedback, openai_compat, openapi, request_log, site
+    from . import admin, api, feedback, openai_compat, openapi, request_log, site, widget
     from .holder import IndexHolder
 
-    app = Flask(__name__, static_folder=str(bundled_dir("web")), static_url_path="/static")
+    app = Flask(__name__, static_folder=str(bundled_dir("web")), static_url_path="/static",
+                template_folder=str(bundled_dir("web")))  # index.html: the chat page, and /embed's
     app.config.from_mapping(
         CORPUS=str(default_corpus_dir()),
         INDEX=None,  # default: per-user data file named after the corpus (config.default_index_path)
@@ -42,6 +43,7 @@ def create_app(config: Mapping | None = None):
         DATABASE_URL=None,  # default: a SQLite file in the per-user data folder (config.default_database_url)
         RECORD_QUESTIONS=True,  # record every answer, so it can be rated and the unanswered ones reported
         RETENTION_DAYS=DEFAULT_RETENTION_DAYS,  # recorded answers older than this are deleted
+        EMBED_ORIGINS=None,  # websites that may embed the chat with /widget.js ("https://a.example https://b.example")
     )
     app.config.from_prefixed_env("ASSISTANT")
     app.config.from_mapping(verbatim_from_env())
@@ -61,4 +63,5 @@ def create_app(config: Mapping | None = None):
     openai_compat.init_app(app)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(site.bp)
+    widget.init_app(app)
     return app
