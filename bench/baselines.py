@@ -69,7 +69,7 @@ class OursBM25(Ours):
 def _stage_clock():
     """Time the stages of build_from_documents by wrapping the functions it calls.
 
-    chunking: chunking.chunk; embedding: index._embed_spans; tokenizing: the rest of _assemble up to
+    chunking: chunking.chunk; embedding: index._embed_texts; tokenizing: the rest of _assemble up to
     BM25Okapi (vocabulary, Tokenizer); statistics: BM25Okapi and packing the postings.
     The wrappers cost a call each, under 0.1 s.
     """
@@ -77,7 +77,7 @@ def _stage_clock():
 
     stages = {"chunking": 0.0, "embedding": 0.0, "tokenizing": 0.0, "statistics": 0.0}
     marks = {}
-    chunk, assemble, bm25, embed = chunking.chunk, index._assemble, index.BM25Okapi, index._embed_spans
+    chunk, assemble, bm25, embed = chunking.chunk, index._assemble, index.BM25Okapi, index._embed_texts
 
     def timed_chunk(*args, **kwargs):
         t = time.perf_counter()
@@ -106,12 +106,12 @@ def _stage_clock():
         finally:
             stages["embedding"] += time.perf_counter() - t
 
-    chunking.chunk, index._assemble, index.BM25Okapi, index._embed_spans = (timed_chunk, timed_assemble, timed_bm25,
+    chunking.chunk, index._assemble, index.BM25Okapi, index._embed_texts = (timed_chunk, timed_assemble, timed_bm25,
                                                                              timed_embed)
     try:
         yield stages
     finally:
-        chunking.chunk, index._assemble, index.BM25Okapi, index._embed_spans = chunk, assemble, bm25, embed
+        chunking.chunk, index._assemble, index.BM25Okapi, index._embed_texts = chunk, assemble, bm25, embed
 
 
 WORD = re.compile(r"\w+")

@@ -55,14 +55,16 @@ def probability(theta: np.ndarray, x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-(theta[0] + x @ theta[1:])))
 
 
-def read_sets(taught_paths: list[Path], other_paths: list[Path]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Return each set's signals and labels (1: answerable, 0: out of scope), read as described above."""
+def read_sets(taught_paths: list[Path], other_paths: list[Path], teach: bool = True
+              ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Return each set's signals and labels (1: answerable, 0: out of scope), read as described above (with
+    nothing taught at all unless `teach`)."""
     taught_sets = {path.stem: load_questions(path) for path in taught_paths}
     corpus, rows = Corpus(), {}
     corpus.prime(corpus.taught_from(taught_sets))
     for name, questions in {**taught_sets, **{path.stem: load_questions(path) for path in other_paths}}.items():
         others = {other: q for other, q in taught_sets.items() if other != name}
-        index = corpus.index(corpus.taught_from(others))
+        index = corpus.index(corpus.taught_from(others) if teach else [])
         kept = [item for item in questions if item["expect"] != "urgent"]
         rows[name] = (np.array([signals(index, item) for item in kept]).reshape(-1, len(SIGNALS)),
                       np.array([1 if item["expect"] == "answer" else 0 for item in kept]))
@@ -74,19 +76,24 @@ def main() -> int:
     parser.add_argument("--taught", nargs="+", type=Path, required=True, help="the sets that seed the taught file")
     parser.add_argument("--other", nargs="*", type=Path, default=[], help="sets never taught (out-of-scope ones)")
     parser.add_argument("--plot", type=Path, help="draw refused vs rejected, one curve per set, into this PNG")
+    parser.add_argument("--untaught", action="store_true",
+                        help="fit the curve for an index with nothing taught (CONFIDENCE_UNTAUGHT) instead")
     parser.add_argument("--signals", type=Path, help="keep each set's signals in this .npz (read back if it exists)")
     args = parser.parse_args()
     if args.signals and args.signals.exists():
         with np.load(args.signals) as saved:
             sets = {name[2:]: (saved[name], saved["y_" + name[2:]]) for name in saved.files if name.startswith("x_")}
     else:
-        sets = read_sets(args.taught, args.other)
+        sets = read_sets(args.taught, args.other, teach=not args.untaught)
         if args.signals:
             np.savez(args.signals, **{f"x_{n}": x for n, (x, _) in sets.items()},
                      **{f"y_{n}": y for n, (_, y) in sets.items()})
     x = np.concatenate([s[0] for s in sets.values()])
     y = np.concatenate([s[1] for s in sets.values()])
-    for column, signal in enumerate(SIGNALS):
+    if args.untaught:  # nothing taught: the taught question's cosine says nothing, the other two signals decide
+        sets = {name: (xs[:, 1:], ys) for name, (xs, ys) in sets.items()}
+    x = np.concatenate([s[0] for s in sets.values()])
+    for column, signal in enumerate(SIGNALS[1:] if args.untaught else SIGNALS):
         for name, values in (("answerable", x[y == 1, column]), ("out of scope", x[y == 0, column])):
             quantiles = np.quantile(values, [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1])
             print(f"{signal:30} {name:13} n={len(values):4}  min/5%/25%/50%/75%/95%/max: "
@@ -97,9 +104,10 @@ def main() -> int:
         theta = fit_logistic(np.concatenate([sets[o][0] for o in rest]), np.concatenate([sets[o][1] for o in rest]))
         held_out[name] = probability(theta, xs)
     theta = fit_logistic(x, y)
-    print(f"\nCONFIDENCE = ({', '.join(f'{t:.2f}' for t in theta)})  # intercept, taught, cosine, known")
-    untaught = fit_logistic(x[:, 1:], y)  # for an index with nothing taught: the other two signals alone
-    print(f"CONFIDENCE_UNTAUGHT = ({', '.join(f'{t:.2f}' for t in untaught)})  # intercept, cosine, known")
+    name = "CONFIDENCE_UNTAUGHT" if args.untaught else "CONFIDENCE"
+    print(f"\n{name} = ({', '.join(f'{t:.2f}' for t in theta)})  # intercept, " + ", ".join(
+        ("cosine", "known") if args.untaught else ("taught", "cosine", "known")))
+
     print("\nCross-validated by set (each set scored by the curve fitted on the others):")
     for name, (_, ys) in sets.items():
         p = held_out[name]

@@ -28,9 +28,10 @@ SENTENCE_SHARE = 0.5
 # question's cosine with the question, the cosine between the question and the best passage's best
 # sentence, and the share of the question's terms the articles use at all. Fitted by bench/calibrate.py
 # on the question sets, a taught set read with only the other sets taught (docs/quality.md); not tuned by
-# hand. An index with nothing taught uses the curve fitted on the other two signals alone.
-CONFIDENCE = (-8.68, 4.17, 4.34, 4.89)  # intercept, taught, cosine, known
-CONFIDENCE_UNTAUGHT = (-9.04, 8.10, 6.95)  # intercept, cosine, known
+# hand. An index with nothing taught uses the curve fitted on the other two signals, the sets read with
+# nothing taught (bench/calibrate.py --untaught).
+CONFIDENCE = (-8.69, 4.14, 4.40, 4.85)  # intercept, taught, cosine, known
+CONFIDENCE_UNTAUGHT = (-9.04, 8.10, 6.95)  # intercept, cosine, known: fitted with nothing taught
 # Taught questions: a passage's closest taught question counts as one more of its sentences, and one closer
 # than the floor adds a bonus (bench/taught.py measured the weight on every taught set, each with only the
 # others taught).
