@@ -64,6 +64,10 @@ def figures(index, questions) -> str:
         cells += ["", "", ""]
     rejected = round(on["out_of_scope_accuracy"] * on["out_of_scope"])
     cells.append(f"{rejected}/{on['out_of_scope']}" if on["out_of_scope"] else "")
+    caught = round(on["red_flag_recall"] * on["red_flags"])
+    cells.append(f"{caught}/{on['red_flags']}" if on["red_flags"] else "")
+    cells.append(str(on["false_alarms"]))
+    cells.append(f"{on['answer_sentence_holds_evidence']:.3f}" if on["answerable"] else "")
     return " | ".join(cells)
 
 
@@ -77,8 +81,9 @@ def main() -> int:
     kept_out = {path.stem: load_questions(path) for path in args.kept_out}
     corpus = Corpus()
     corpus.prime(corpus.taught_from(taught_sets))
-    print("| set | taught | hit@1 / hit@3 | refused | gate off: hit@1 / hit@3 | out of scope rejected |")
-    print("|---|---|---|---|---|---|")
+    print("| set | taught | hit@1 / hit@3 | refused | gate off: hit@1 / hit@3 | out of scope rejected | "
+          "emergencies caught | false alarms | answer sentence holds the evidence |")
+    print("|---|---|---|---|---|---|---|---|---|")
     baseline = None if args.no_baseline else corpus.index([])
     for name, questions in taught_sets.items():
         if baseline is not None:
