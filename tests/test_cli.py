@@ -35,6 +35,14 @@ def test_ask_prints_answer_numbered_citations_and_disclaimer(run):
     assert DISCLAIMER in result.stdout
 
 
+def test_ask_names_an_article_once_when_its_first_section_repeats_the_title(corpus_dir, built_index):
+    result = CliRunner().invoke(cli, ["--corpus", str(corpus_dir), "--index", str(built_index),
+                                      "ask", "Which nerve supplies the iliacus?"])
+    assert result.exit_code == 0, result.output
+    assert "    Anatomy of the Iliopsoas Muscle (iliopsoas-muscle-anatomy-and-treatment.txt, characters" in result.stdout
+    assert "Anatomy of the Iliopsoas Muscle > Anatomy" not in result.stdout
+
+
 def test_ask_json_prints_the_result_object(run):
     result = run("ask", "Which nerve supplies the iliacus?", "--json", "--top-k", "2")
     data = json.loads(result.stdout)
