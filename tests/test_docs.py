@@ -44,6 +44,16 @@ def test_every_relative_link_is_a_file(page):
         if str(path.relative_to(ROOT)) in PAGES_OF_OTHER_PARTS and not path.exists():
             continue
         assert path.is_file(), f"{page.relative_to(ROOT)} links to {target}, which is not a file"
+        fragment = urlsplit(target).fragment
+        if fragment and path.suffix == ".md":
+            assert fragment in anchors(path), f"{page.relative_to(ROOT)} links to {target}: no such heading"
+
+
+def anchors(page: Path) -> set[str]:
+    """Return the anchors of a Markdown page's headings, as GitHub makes them ("## Chat clients (x)" -> chat-clients-x)."""
+    headings = re.findall(r"^#+ (.+)$", re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.DOTALL),
+                          flags=re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-") for heading in headings}
 
 
 @pytest.mark.parametrize("page", [README, *sorted((ROOT / "docs").glob("*.md"))],
