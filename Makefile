@@ -13,7 +13,7 @@ MEDQUAD ?= ../shared/datasets/medquad/medquad.jsonl
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test eval eval-taught bench bench-http attack index clean
+.PHONY: run test test-fast eval eval-taught bench bench-http attack index clean
 
 # Reinstall whenever pyproject.toml changes. Running needs the package alone; tests add the test extra
 # (playwright, schemathesis...), in a stamp of their own so `make test` after `make run` still installs it.
@@ -39,6 +39,10 @@ run: index
 
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest
+
+# The edit-test loop: every test but the browser and PostgreSQL ones.
+test-fast: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -q -m "not browser and not postgresql" --ignore=tests/browser
 
 # Every question set there is; a set that is missing (../shared outside a checkout) is skipped.
 eval: $(VENV)/.installed

@@ -15,6 +15,7 @@ from .engine.answer import answer
 from .engine.documents import add_documents, corpus_lock, remove_document
 from .engine.evaluate import evaluate, load_questions
 from .engine import taught as taught_module
+from .engine.reply import citation_label
 from .engine.safety import LOW_CONFIDENCE_NOTE, with_contact
 from .errors import AssistantError, BadQuestion, NameTaken, NotWritten, StoreUnavailable
 
@@ -184,7 +185,7 @@ def render(result: dict) -> str:
         out += [result["answer"], ""]
     for number, passage in enumerate(result["passages"], 1):
         citation = passage["citation"]
-        where = f'{citation["title"]}' + (f' > {citation["section"]}' if citation["section"] else "")
+        where = citation_label(citation, " > ")  # the title once when an article's first heading repeats it
         out += [f"[{number}] {passage['text']}",
                 click.style(f"    {where} ({citation['source']}, characters {citation['start']}-{citation['end']})",
                             dim=True), ""]

@@ -15,10 +15,11 @@ from assistant.engine.safety import DISCLAIMER
 
 
 @pytest.fixture
-def run(tmp_path):
+def run(tmp_path, built_index):
     corpus = tmp_path / "corpus"
     shutil.copytree(bundled_dir("corpus"), corpus)
     index = tmp_path / "index.npz"
+    shutil.copy(built_index, index)  # the same articles' index: a copy, not a build (embedding takes seconds)
 
     def invoke(*args, input=None):
         return CliRunner().invoke(cli, ["--corpus", str(corpus), "--index", str(index), *args], input=input)
@@ -33,6 +34,14 @@ def test_ask_prints_answer_numbered_citations_and_disclaimer(run):
     assert "[1] " in result.stdout and "[3] " in result.stdout
     assert "characters " in result.stdout and ".txt" in result.stdout
     assert DISCLAIMER in result.stdout
+
+
+def test_ask_names_an_article_once_when_its_first_section_repeats_the_title(corpus_dir, built_index):
+    result = CliRunner().invoke(cli, ["--corpus", str(corpus_dir), "--index", str(built_index),
+                                      "ask", "Which nerve supplies the iliacus?"])
+    assert result.exit_code == 0, result.output
+    assert "    Anatomy of the Iliopsoas Muscle (iliopsoas-muscle-anatomy-and-treatment.txt, characters" in result.stdout
+    assert "Anatomy of the Iliopsoas Muscle > Anatomy" not in result.stdout
 
 
 def test_ask_json_prints_the_result_object(run):
@@ -103,6 +112,7 @@ def test_ask_jsonl_with_plain_questions_says_each_line_must_be_json(run, tmp_pat
 
 
 def test_reindex_prints_a_one_line_summary(run):
+    run.index.unlink()  # from nothing
     result = run("reindex")
     assert result.exit_code == 0
     assert "4 documents" in result.stdout and "passages in" in result.stdout and "4 added" in result.stdout

@@ -18,11 +18,11 @@ NEW_FACT = b"Zumba Tuesday\n\nThe psoas enjoys zumba classes on Tuesdays, says o
 
 
 @pytest.fixture
-def setup(tmp_path):
+def setup(tmp_path, built_index):
     corpus = tmp_path / "corpus"
     shutil.copytree(bundled_dir("corpus"), corpus)
     index_path = tmp_path / "index.npz"
-    index_module.reindex(corpus, index_path)
+    shutil.copy(built_index, index_path)  # the same articles' index: a copy, not a build (embedding takes seconds)
     return corpus, index_path
 
 

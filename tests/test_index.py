@@ -177,7 +177,7 @@ def test_sentence_and_passage_vectors_are_stored_once_each(bundled_index, tmp_pa
     text = " ".join(bundled_index.documents[bundled_index.passage_doc[p]].text[start:end].split())
     sentence = bundled_index.span_sentence[bundled_index.sentence_ptr[p]]
     assert embedder().embed([text])[0] @ bundled_index.sentence_vectors[sentence] > 0.9999
-    assert embedder().embed([bundled_index.passage_text(p)])[0] @ bundled_index.passage_vectors[p] > 0.9999
+    assert embedder().embed([bundled_index.source_text(p)])[0] @ bundled_index.passage_vectors[p] > 0.9999
     path = tmp_path / "index.npz"
     index_module.save(bundled_index, path)
     loaded = index_module.load(path)  # no model run: the vectors come from the file

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from assistant.engine.reply import escape, reply_blocks
+from assistant.engine.reply import citation_label, escape, reply_blocks
 from assistant.engine.safety import DISCLAIMER, FALLBACK, LOW_CONFIDENCE_NOTE, URGENT_ADVICE
 
 MARKDOWN = MarkdownIt("commonmark")
@@ -75,3 +75,9 @@ def test_no_match_is_the_fallback_and_the_disclaimer():
 def test_a_citation_without_a_section_names_the_article_alone():
     passage = result()["passages"][0] | {"citation": CITATION | {"section": None}}
     assert r"[1] [Psoas \*guide\*](" in reply_blocks(result(passages=[passage]), link)[1]
+
+
+def test_a_citation_names_its_section_unless_it_repeats_the_title():
+    assert citation_label({"title": "Iliopsoas", "section": "Stretches"}) == "Iliopsoas › Stretches"
+    assert citation_label({"title": "Iliopsoas", "section": "Iliopsoas"}) == "Iliopsoas"
+    assert citation_label({"title": "Iliopsoas", "section": None}, " > ") == "Iliopsoas"

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import socket
+import subprocess
+import sys
 import urllib.request
 
 import pytest
@@ -67,7 +70,7 @@ def test_run_prints_the_url(no_serving, capsys, corpus_dir, built_index):
 
 
 def test_a_port_in_use_is_a_clear_error(app, busy_port):
-    with pytest.raises(BadSetting, match=f"cannot listen on 127.0.0.1:{busy_port}.*--port"):
+    with pytest.raises(BadSetting, match=f"cannot listen on 127.0.0.1:{busy_port}.*--port.*make run PORT="):
         server.make_server(app, "127.0.0.1", busy_port)
 
 
@@ -82,6 +85,26 @@ def test_serve_command_on_a_busy_port_says_so(runner, corpus_dir, built_index, b
                                  "serve", "--port", str(busy_port)])
     assert result.exit_code == 2
     assert "cannot listen" in result.output and "Traceback" not in result.output
+    assert "--port" in result.output and "make run PORT=" in result.output  # both ways of choosing a port
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_stopping_the_server_on_purpose_ends_quietly_with_status_0(stop, corpus_dir, built_index):
+    """Ctrl+C (SIGINT) and a service manager's SIGTERM are a clean stop: no "Aborted!", exit status 0."""
+    command = [sys.executable, "-m", "assistant", "--corpus", str(corpus_dir), "--index", str(built_index),
+               "serve", "--port", "0"]
+    # SIGINT's default handler, even when pytest runs in the background (a shell ignores SIGINT there).
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        first = process.stdout.readline()
+        assert "Serving the chat at http://127.0.0.1:" in first
+        process.send_signal(stop)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert out.strip() == "Stopped." and "Aborted" not in err and "Traceback" not in err
 
 
 def send_raw(url: str, head: str, body: bytes = b"", wait: float = 5) -> bytes:

@@ -240,10 +240,9 @@ def best_sentence(index: Index, passage: int, ask_vector: np.ndarray | None, ask
 
 
 def sentence_text(index: Index, passage: int, slot: int) -> str:
-    """Return the text of one of a passage's sentences, whitespace tidied."""
-    document = index.documents[index.passage_doc[passage]]
+    """Return the text of one of a passage's sentences, as shown (Index.shown_text)."""
     start, end = index.sentence_spans[slot].tolist()
-    return " ".join(document.text[start:end].split())
+    return index.shown_text(int(index.passage_doc[passage]), start, end)
 
 
 def passage_result(index: Index, passage: int, score: float) -> dict:

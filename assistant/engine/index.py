@@ -28,6 +28,7 @@ from ..config import semantic_enabled
 from ..errors import IndexUnavailable, NotWritten
 from . import chunking
 from .corpus import MANIFEST, Document, document_paths, load_corpus
+from .display import readable
 from .embeddings import DIMENSIONS
 from .files import write_atomically
 from .question import combine, split_ask
@@ -35,6 +36,8 @@ from .taught import TAUGHT_FILE, Taught, normalise, read_taught
 from .text import SYNONYMS_FILE, Tokenizer, read_synonyms, words
 
 FORMAT_VERSION = 6
+# Spans of text an Index remembers as shown (shown_text); answers show a handful each.
+MAX_SHOWN_SPANS = 50_000
 BM25_K1 = 1.5
 BM25_B = 0.3
 Progress = Callable[..., Iterable]  # progress(items, label) yields the items, perhaps drawing a bar
@@ -75,6 +78,7 @@ class Index:
         for name, array in arrays.items():
             setattr(self, name, array)
         self.weights = self._term_weights()
+        self._shown: dict[tuple[int, int, int], str] = {}
 
     # -- the fields every Index has, filled from `arrays` --
     passage_doc: np.ndarray
@@ -147,7 +151,22 @@ class Index:
         return [frozenset(self.sentence_term_ids[a:b].tolist()) for a, b in zip(starts, ends)]
 
     def passage_text(self, passage: int) -> str:
-        """Return a passage's text: the source between its offsets, whitespace tidied."""
+        """Return a passage's text as shown: the source between its offsets, made readable (shown_text)."""
+        return self.shown_text(int(self.passage_doc[passage]), int(self.passage_start[passage]),
+                               int(self.passage_end[passage]))
+
+    def shown_text(self, document: int, start: int, end: int) -> str:
+        """Return a document's text between two offsets as shown: display.readable, remembered per span."""
+        key = (document, start, end)
+        shown = self._shown.get(key)
+        if shown is None:
+            if len(self._shown) >= MAX_SHOWN_SPANS:
+                self._shown.clear()  # answers show a few spans each; a big corpus must not fill memory
+            shown = self._shown[key] = readable(self.documents[document].text[start:end], self.tokenizer)
+        return shown
+
+    def source_text(self, passage: int) -> str:
+        """Return a passage's source text, whitespace tidied: what its vector was embedded from."""
         document = self.documents[self.passage_doc[passage]]
         return " ".join(document.text[self.passage_start[passage]:self.passage_end[passage]].split())
 
@@ -282,7 +301,7 @@ def known_vectors(index: Index) -> dict[str, np.ndarray]:
     """Return the vectors an index holds, by text (whitespace tidied): a vector depends on its text alone."""
     found = {}
     for p in range(index.passage_count):
-        found[index.passage_text(p)] = index.passage_vectors[p]
+        found[index.source_text(p)] = index.passage_vectors[p]
         text = index.documents[index.passage_doc[p]].text
         slots = range(index.sentence_ptr[p], index.sentence_ptr[p + 1])
         for (start, end), sentence in zip(index.sentence_spans[slots].tolist(), index.span_sentence[slots].tolist()):

@@ -23,9 +23,10 @@ def escape(text: str) -> str:
     return LINE_START.sub(r"\1\2\\\3", INLINE.sub(r"\\\1", text))
 
 
-def citation_label(citation: dict) -> str:
-    """Return a citation's article title and, when it has one, its section: "Title › Section"."""
-    return citation["title"] + (f" › {citation['section']}" if citation.get("section") else "")
+def citation_label(citation: dict, separator: str = " › ") -> str:
+    """Return a citation's article title and, when it has one of another name, its section: "Title › Section"."""
+    section = citation.get("section")
+    return citation["title"] + (f"{separator}{section}" if section and section != citation["title"] else "")
 
 
 def reply_blocks(result: dict, link: Callable[[dict], str]) -> list[str]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import json
+import signal
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -135,8 +136,8 @@ def listening_socket(host: str, port: int) -> socket.socket:
         listener.listen(1024)
     except OSError as error:
         listener.close()
-        raise BadSetting(f"cannot listen on {host}:{port} ({error.strerror or error}); "
-                         "pick another with --port or --host") from None
+        raise BadSetting(f"cannot listen on {host}:{port} ({error.strerror or error}); pick another port with "
+                         "--port 8011 (with make: make run PORT=8011), or another address with --host") from None
     return listener
 
 
@@ -147,13 +148,32 @@ def url_of(server) -> str:
     return f"http://[{host}]:{port}/" if ":" in str(host) else f"http://{host}:{port}/"
 
 
+class Stopped(Exception):
+    """SIGTERM asked the server to stop."""
+
+
+def _stop(signum, frame):
+    raise Stopped
+
+
 def run(corpus_dir: Path, index_path: Path, host: str, port: int) -> None:
-    """Serve the chat page and the API on host:port until interrupted, printing the URL first."""
+    """Serve the chat page and the API on host:port, printing the URL first, until Ctrl+C or SIGTERM.
+
+    Either is a stop on purpose, so it ends quietly (exit status 0): service managers stop with SIGTERM.
+    """
     app = create_app({"CORPUS": str(corpus_dir), "INDEX": str(index_path)})
     app.extensions["assistant"].get()  # load now: the first question should not wait for it
     server = make_server(app, host, port)
-    print(f"Serving the chat at {url_of(server)} (press Ctrl+C to stop)", flush=True)
-    server.run()
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        print(f"Serving the chat at {url_of(server)} (press Ctrl+C to stop)", flush=True)
+        server.run()  # returns on Ctrl+C in its loop: waitress catches KeyboardInterrupt there
+    except (KeyboardInterrupt, Stopped):
+        pass  # Ctrl+C anywhere else, or SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.close()
+    print("Stopped.", flush=True)
 
 
 @contextmanager
