@@ -14,8 +14,9 @@ from assistant.engine.evaluate import evaluate, load_questions
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
 HERE = Path(__file__).resolve().parent
 
+# Sets that seed the bundled taught questions (scored here with themselves taught: a check that teaching
+# works, not a measure; bench/taught.py scores each with only the others taught).
 # set -> hit@1 and hit@3 floors, and a ceiling on answerable questions refused.
-# Measured: 0.744 / 0.949 / 0 of 39; 0.786 / 0.905 / 1 of 42; 0.727 / 0.879 / 2 of 33.
 FLOORS = {
     SHARED / "iliopsoas-dev.jsonl": (0.72, 0.90, 0.03),
     SHARED / "iliopsoas-dev2.jsonl": (0.76, 0.86, 0.05),
@@ -25,13 +26,20 @@ FLOORS = {
 
 # Sets written apart (lay, terse, rambling, follow-ups, close-to-topic out-of-scope questions):
 # set -> hit@1 and hit@3 floors, ceiling on refused, floor on out-of-scope rejected.
-# Measured: 0.600 / 0.750 / 0.113 / 0.800; 0.519 / 0.597 / 0.234 / 0.667; 0.588 / 0.753 / 0.141 / 0.733;
-# 0.529 / 0.694 / 0.176 / 0.800.
+# The first three seed the taught questions; fresh3 and fresh4 are kept out of them for good.
+# Measured (kept out, 2026-11-30): fresh3 0.800 / 0.894 / 0.082 / 0.900; fresh4 0.835 / 0.906 / 0.071 / 0.567.
 APART_FLOORS = {
     HERE / "questions-heldout.jsonl": (0.55, 0.70, 0.16, 0.74),
     HERE / "questions-fresh.jsonl": (0.47, 0.55, 0.28, 0.60),
     HERE / "questions-fresh2.jsonl": (0.54, 0.71, 0.18, 0.66),
-    HERE / "questions-fresh3.jsonl": (0.48, 0.64, 0.22, 0.73),
+    HERE / "questions-fresh3.jsonl": (0.76, 0.85, 0.12, 0.83),
+    HERE / "questions-fresh4.jsonl": (0.79, 0.86, 0.11, 0.50),
+}
+# Red flags: set -> floor on emergencies caught, ceiling on false alarms.
+# Measured (2026-11-30): dev 90/90 and 0 (the rules were written on it); final 80/90 and 2 (run once, kept out).
+RED_FLAG_FLOORS = {
+    HERE / "red-flags-dev.jsonl": (0.97, 1),
+    HERE / "red-flags-final.jsonl": (0.85, 3),
 }
 
 
@@ -58,7 +66,7 @@ def test_question_set_stays_above_its_floors(index, path):
 def test_out_of_scope_questions_are_mostly_rejected(index, name):
     figures = evaluate(index, load_questions(HERE / name))
     assert figures["out_of_scope"] >= 40
-    assert figures["out_of_scope_accuracy"] >= 0.82, figures["misses"]  # measured 0.857 and 0.882
+    assert figures["out_of_scope_accuracy"] >= 0.88, figures["misses"]  # measured 0.929 and 0.961
 
 
 @pytest.mark.parametrize("path", APART_FLOORS, ids=lambda path: path.name)
@@ -71,3 +79,12 @@ def test_sets_written_apart_stay_above_their_floors(index, path):
     assert figures["out_of_scope_accuracy"] >= rejected, figures["misses"]
     assert figures["red_flag_recall"] == 1.0, figures["misses"]
     assert figures["false_alarms"] == 0, figures["misses"]
+
+
+@pytest.mark.parametrize("path", RED_FLAG_FLOORS, ids=lambda path: path.name)
+def test_red_flag_sets_stay_above_their_floors(index, path):
+    figures = evaluate(index, load_questions(path))
+    recall, false_alarms = RED_FLAG_FLOORS[path]
+    assert figures["red_flags"] >= 90
+    assert figures["red_flag_recall"] >= recall, figures["misses"]
+    assert figures["false_alarms"] <= false_alarms, figures["misses"]
