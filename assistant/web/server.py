@@ -31,7 +31,7 @@ def make_server(app, host: str, port: int, **adjustments):
     A request body over its route's limit is refused from its Content-Length, before it is read.
     Raises BadSetting when the address cannot be used (in use, unknown, or not an address of this machine).
     """
-    server = create_server(app, sockets=[listening_socket(host, port)], **adjustments)
+    server = create_server(app, sockets=[listening_socket(host, port)], **(proxy_adjustments(app) | adjustments))
 
     class Parser(BodyLimitParser):
         body_limit = staticmethod(lambda path: body_limit(app, path))
@@ -43,6 +43,20 @@ def make_server(app, host: str, port: int, **adjustments):
 
     server.channel_class = Channel
     return server
+
+
+def proxy_adjustments(app) -> dict:
+    """Return waitress's settings that believe the X-Forwarded-For and -Proto of requests from TRUSTED_PROXY.
+
+    Behind nginx every request comes from nginx's address: without this, all clients would share
+    one rate limit. waitress takes those headers from that address only (from any other, it drops
+    them), so a client reaching the server directly cannot pose as another.
+    """
+    proxy = app.config.get("TRUSTED_PROXY")
+    if not proxy:
+        return {}
+    return {"trusted_proxy": str(proxy), "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}}
 
 
 def body_limit(app, path: str) -> int:
