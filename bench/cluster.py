@@ -14,6 +14,8 @@ After the load:
   limit    a client over the rate limit through nginx gets 429 from every server
   reports  ratings given through different servers are in one `assistant feedback` report; one
            unanswered question asked through each server is one group of `assistant unanswered`
+  roll     the servers restarted one at a time under load, each taken out of nginx first (a new
+           version rolled out): no question fails
   speed    answers/s and latency through nginx with 1 and with 3 servers (wrk)
 Everything it started is stopped at the end, also on Ctrl+C or SIGTERM, and the folder removed.
 
@@ -55,6 +57,7 @@ ARTICLES = {  # name -> (text, a question only it answers)
 }
 RATE_LIMIT = "100 per 10 seconds"  # per client address; each load client sends far fewer
 LIMIT_AMOUNT = 100
+SPEED_RATE_LIMIT = "100000000 per minute"  # wrk asks from one address
 UNANSWERED = ["How do I tune a mandolin?", "how do I tune a mandolin", "How do I tune my mandolin??"]
 PROPAGATION_S = 5.0
 
@@ -126,13 +129,17 @@ def run_cluster(args, scratch: Path, stack: ExitStack, table: Table) -> None:
         load.run_until(load.started + args.seconds)
     in_load = all(load.started < when < load.ended for when in events.values())
     table.check("load", "questions through nginx: failed (5xx or connection error)", load.failed == 0 and load.ok > 0,
-                f"{load.failed} failed of {load.sent} ({load.ok} answered, {load.limited} got 429) "
-                f"in {load.ended - load.started:.0f} s" + (f"; first: {load.errors}" if load.errors else ""))
+                f"{load.failed} failed of {load.sent} ({load.ok} answered, {load.limited} got 429, {load.resent} sent "
+                f"again on a new connection) in {load.ended - load.started:.0f} s"
+                + (f"; first: {load.errors}" if load.errors else ""))
     table.check("load", "upload, kill and removal happened during the load", in_load,
                 ", ".join(f"{name} at {when - load.started:.1f} s" for name, when in events.items()))
     table.check("load", "questions nginx passed to a second server", True, f"{nginx.retried()} (logged by nginx)")
     check_rate_limit(servers, nginx, table)
     check_reports(servers, database_url, table)
+    # A new setting for the speed measures, rolled out as a new version would be (docs/deploy.md).
+    servers.env["ASSISTANT_RATE_LIMIT"] = SPEED_RATE_LIMIT
+    check_roll(servers, nginx, args, table)
     if args.speed_seconds:
         measure_speed(servers, nginx, args.speed_seconds, table)
 
@@ -219,12 +226,22 @@ def check_reports(servers: AppServers, database_url: str, table: Table) -> None:
                 asked == count, f"{len(groups)} group(s), asked {asked} times")
 
 
+def check_roll(servers: AppServers, nginx: Nginx, args, table: Table) -> None:
+    """Restart the servers one at a time under load, each taken out of nginx first: no question may fail."""
+    with Load(nginx.url, args.clients, args.rate) as load:
+        for number in range(len(servers.ports)):
+            nginx.reload(down={number})
+            servers.restart(number)
+            nginx.reload()
+    table.check("roll", "each server taken out of nginx, restarted, put back, under load",
+                load.failed == 0 and load.ok > 0 and servers.same_index(),
+                f"{load.failed} failed of {load.sent} questions in {load.ended - load.started:.0f} s; {load.resent} "
+                "sent again after nginx closed an idle connection" + (f"; first: {load.errors}" if load.errors else ""))
+
+
 def measure_speed(servers: AppServers, nginx: Nginx, seconds: float, table: Table) -> None:
-    """Measure answers/s through nginx with 1 server and with all, with wrk from one address: the servers are
-    restarted with a rate limit out of its way (still counted in Redis)."""
-    servers.env["ASSISTANT_RATE_LIMIT"] = "100000000 per minute"
-    servers.stop_all()
-    servers.start_all()
+    """Measure answers/s through nginx with 1 server and with all, with wrk from one address (the servers now have
+    a rate limit out of its way, still counted in Redis)."""
     for count in (1, len(servers.ports)):
         nginx.restart(servers.ports[:count])
         wrk(nginx.url, min(2.0, seconds))  # warm up: each server fills its answer cache

@@ -70,7 +70,7 @@ class Load:
         self.parts = urlsplit(url)
         self.interval = clients / rate  # each client's time between two questions
         self.addresses = [f"127.0.1.{n + 1}" for n in range(clients)]
-        self.sent = self.ok = self.limited = self.failed = 0
+        self.sent = self.ok = self.limited = self.failed = self.resent = 0
         self.errors: list[str] = []  # the first few failures, to say what they were
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -95,24 +95,33 @@ class Load:
         time.sleep(max(0.0, moment - time.monotonic()))
 
     def _client(self, address: str, number: int) -> None:
-        connection = None
+        connection, used = None, False
         questions = itertools.cycle(QUESTIONS[number:] + QUESTIONS[:number])
         next_at = time.monotonic() + self.interval * number / len(self.addresses)  # spread the clients out
         while not self._stop.wait(max(0.0, next_at - time.monotonic())):
             next_at += self.interval
-            if connection is None:
-                connection = http.client.HTTPConnection(self.parts.hostname, self.parts.port, timeout=TIMEOUT_S,
-                                                        source_address=(address, 0))
-            try:
-                connection.request("POST", "/api/answer", json.dumps({"question": next(questions)}),
-                                   {"Content-Type": "application/json"})
-                response = connection.getresponse()
-                response.read()
-                outcome = response.status
-            except OSError as error:
-                outcome = f"{type(error).__name__}: {error}"
-                connection.close()
-                connection = None
+            body = json.dumps({"question": next(questions)})
+            for attempt in range(2):
+                if connection is None:
+                    connection, used = http.client.HTTPConnection(
+                        self.parts.hostname, self.parts.port, timeout=TIMEOUT_S, source_address=(address, 0)), False
+                try:
+                    connection.request("POST", "/api/answer", body, {"Content-Type": "application/json"})
+                    response = connection.getresponse()
+                    response.read()
+                    outcome, used = response.status, True
+                    break
+                except (OSError, http.client.HTTPException) as error:
+                    outcome = f"{type(error).__name__}: {error}"
+                    connection.close()
+                    connection, reused = None, used
+                    # An idle kept-alive connection that nginx closed (a reload ends its old workers) as the
+                    # question went out: no answer was begun, and a browser sends it again on a new
+                    # connection, once. Counted apart; any other error is a failure.
+                    if not (reused and attempt == 0 and isinstance(error, (BrokenPipeError, ConnectionResetError))):
+                        break
+                    with self._lock:
+                        self.resent += 1
             self._count(outcome)
 
     def _count(self, outcome) -> None:

@@ -27,6 +27,7 @@ SHIPPED_PORTS = (8001, 8002, 8003)  # the servers' ports in deploy/nginx/assista
 SHIPPED_LISTEN = "listen 127.0.0.1:8080;"
 SERVICE_USER = "nobody"  # Redis and nginx run as this user when we are root
 START_TIMEOUT_S = 120
+RELOAD_S = 1.0  # time given to nginx to start its new workers after a reload
 
 
 class Table:
@@ -44,7 +45,8 @@ class Table:
         print(f"{'ok  ' if passed else 'FAIL'} {part}: {what}: {detail}", file=sys.stderr, flush=True)
 
     def measure(self, name: str, figures: dict) -> None:
-        self.measures.append((name, figures))
+        """Record wrk's figures, with the machine's load average over the last minute when they were taken."""
+        self.measures.append((name, figures | {"load": os.getloadavg()[0]}))
 
     def passed(self) -> bool:
         return all(passed for _, _, passed, _ in self.rows)
@@ -66,10 +68,10 @@ class Table:
         if self.measures:
             print(f"\nanswers through nginx (wrk, 16 connections, the same 32 questions in turn, so from each server's "
                   f"answer cache after the first; {cpus} CPUs shared by wrk, nginx, the servers, Redis, PostgreSQL)")
-            print(f"{'servers':<10}{'answers/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+            print(f"{'servers':<10}{'answers/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'load avg':>10}")
             for name, figures in self.measures:
                 print(f"{name:<10}{figures['rps']:>11.0f}{figures['p50_ms']:>9.2f}{figures['p99_ms']:>9.2f}"
-                      f"{figures['errors']:>8}")
+                      f"{figures['errors']:>8}{figures['load']:>10.1f}")
         print(f"\n{'all checks pass' if self.passed() else 'SOME CHECKS FAILED'}")
 
 
@@ -195,6 +197,10 @@ class AppServers:
     def kill(self, number: int) -> None:
         self.processes[number].kill()
 
+    def restart(self, number: int) -> None:
+        self.processes[number].stop()
+        self.start(number)
+
     def stop_all(self) -> None:
         for process in self.processes:
             if process:
@@ -228,6 +234,7 @@ class Nginx:
         table.ports.append(self.port)
         self.url = f"http://127.0.0.1:{self.port}/"
         self.process: Process | None = None
+        self.ports: list[int] = []
 
     def __enter__(self):
         return self
@@ -238,6 +245,7 @@ class Nginx:
     def start(self, ports: list[int]) -> None:
         """Write the configuration for these servers, test it, and start nginx."""
         (self.folder / "assistant.conf").write_text(site_config(ports, self.port))
+        self.ports = ports
         (self.folder / "nginx.conf").write_text(MAIN_CONFIG.format(folder=self.folder))
         command = ["nginx", "-p", str(self.folder), "-c", str(self.folder / "nginx.conf"),
                    "-e", str(self.folder / "error.log")]
@@ -256,6 +264,13 @@ class Nginx:
     def restart(self, ports: list[int]) -> None:
         self.stop()
         self.start(ports)
+
+    def reload(self, down: set[int] = frozenset()) -> None:
+        """Mark the servers numbered in `down` down (no new requests) and reload, as `nginx -s reload` does:
+        new workers take the new configuration, the old ones finish the requests they hold."""
+        (self.folder / "assistant.conf").write_text(site_config(self.ports, self.port, down))
+        self.process.popen.send_signal(signal.SIGHUP)
+        time.sleep(RELOAD_S)
 
     def retried(self) -> int:
         """Return how many requests went to more than one server ("502, 200" in $upstream_status)."""
@@ -282,8 +297,9 @@ http {{
 """
 
 
-def site_config(ports: list[int], listen: int) -> str:
-    """Return deploy/nginx/assistant.conf with its servers on `ports` (those past them left out), listening on `listen`.
+def site_config(ports: list[int], listen: int, down: set[int] = frozenset()) -> str:
+    """Return deploy/nginx/assistant.conf with its servers on `ports` (those past them left out), listening on `listen`;
+    the servers numbered in `down` (from 0) marked down.
 
     Raises SystemExit when the shipped file no longer has the ports and the listen line this looks for.
     """
@@ -296,6 +312,8 @@ def site_config(ports: list[int], listen: int) -> str:
             if number >= len(ports):
                 continue
             line = line.replace(found.group(0), f"server 127.0.0.1:{ports[number]}")
+            if number in down:
+                line = line.replace(";", " down;", 1)
         lines.append(line)
     site = "\n".join(lines)
     servers = len(re.findall(r"server 127\.0\.0\.1:\d+", site))
