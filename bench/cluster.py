@@ -27,6 +27,7 @@ Exit status 1 when a check fails.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -39,7 +40,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from cluster_load import Load, ask, call, rated_sources, wrk
-from cluster_parts import AppServers, Nginx, Redis, Table, postgres
+from cluster_parts import AppServers, Nginx, Redis, Table, find_bin_dir, postgres, run_as
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "cluster-admin-token"
@@ -75,11 +76,19 @@ def main() -> int:
     args = parser.parse_args()
     if args.seconds < 20:
         parser.error("--seconds must be 20 or more: the checks during the load take that long")
+    if args.index and not args.index.is_file():
+        parser.error(f"--index {args.index}: no such file")
     missing = [name for name, found in [("nginx", shutil.which("nginx")), ("redis-server", shutil.which("redis-server")),
-                                        ("postgresql", _pg_bin()), ("wrk", shutil.which("wrk") or not args.speed_seconds)]
+                                        ("postgresql", find_bin_dir()), ("wrk", shutil.which("wrk") or not args.speed_seconds)]
                if not found]
     if missing:
         sys.exit(f"missing: {', '.join(missing)}; install with apt-get install {' '.join(missing)}")
+    try:
+        run_as()
+    except LookupError:
+        sys.exit("running as root, and there is no 'postgres' user to run PostgreSQL as (apt-get install postgresql)")
+    if not all(importlib.util.find_spec(name) for name in ("psycopg", "redis")):
+        sys.exit("the servers need the postgresql and redis extras: .venv/bin/pip install -e '.[postgresql,redis]'")
     # SIGTERM (a CI runner stopping us) unwinds like Ctrl+C, so every process started is stopped.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     table = Table()
@@ -162,7 +171,7 @@ def during_load(servers: AppServers, nginx: Nginx, load: Load, seconds: float, t
     status, _ = call(nginx.url, "POST", "/api/documents", {"name": second, "text": second_text}, TOKEN)
     events["upload while down"] = time.monotonic()
     table.check("kill", f"server {victim + 1} killed; an article uploaded while it is down (HTTP {status})",
-                status == 201, "")
+                status == 201, "through nginx, which skips the dead server")
     load.run_until(time.monotonic() + 1)
     started = time.monotonic()
     servers.start(victim)
@@ -263,12 +272,6 @@ def _report(name: str, database_url: str) -> dict:
 
 def _seconds(waited: float | None, after: str) -> str:
     return f"within {waited:.1f} s {after}" if waited is not None else f"not within {PROPAGATION_S:.0f} s {after}"
-
-
-def _pg_bin():
-    from pg_server import find_bin_dir
-
-    return find_bin_dir()
 
 
 if __name__ == "__main__":

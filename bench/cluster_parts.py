@@ -6,6 +6,7 @@ run as an unprivileged user, and PostgreSQL as `postgres` (tests/pg_server.py).
 """
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import re
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from pg_server import PostgresServer, find_bin_dir, free_port  # noqa: E402
+from pg_server import PostgresServer, find_bin_dir, free_port, run_as  # noqa: E402,F401 (find_bin_dir, run_as: for cluster.py)
 
 SITE_CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "nginx" / "assistant.conf"
 SHIPPED_PORTS = (8001, 8002, 8003)  # the servers' ports in deploy/nginx/assistant.conf
@@ -335,8 +336,6 @@ def wait_for(condition, process: Process, name: str) -> None:
 
 def _health(url: str) -> dict | None:
     """Return a server's /api/health, or None when it does not answer."""
-    import json
-
     try:
         with urllib.request.urlopen(url + "api/health", timeout=5) as response:
             return json.load(response)
