@@ -1,4 +1,5 @@
-"""Several servers behind nginx: the trusted proxy's X-Forwarded-For, the shipped nginx file as bench/cluster.py
+"""Several servers behind nginx: the trusted proxy's X-Forwarded-For, a response's head sent with its body, the
+shipped nginx file as bench/cluster.py
 fills it in, and bench/cluster.py itself in a short run (PostgreSQL, Redis, three servers, nginx, 20 s of load)."""
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import os
 import shutil
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
+from waitress import wasyncore
 
 from assistant.web.server import serve_in_thread
 from pg_server import find_bin_dir, run_as
@@ -54,6 +57,22 @@ def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(make_app):
     app = make_app(RATE_LIMIT="2 per minute")
     with serve_in_thread(app) as url:
         assert [ask(url, "127.0.0.1", f"10.0.0.{n}") for n in range(3)] == [200, 200, 429]
+
+
+def test_a_response_head_goes_out_with_its_body(make_app, monkeypatch):
+    # A server killed between the two would leave nginx with a head it has passed on, unable to retry.
+    sends = []
+    send = wasyncore.dispatcher.send
+
+    def recorded_send(self, data, *args, **kwargs):
+        sends.append(bytes(data))
+        return send(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(wasyncore.dispatcher, "send", recorded_send)
+    with serve_in_thread(make_app()) as url:
+        body = urllib.request.urlopen(url + "api/health", timeout=30).read()
+    first = next(chunk for chunk in sends if chunk.startswith(b"HTTP/1.1 200"))
+    assert first.endswith(body)
 
 
 def test_the_shipped_nginx_file_gets_the_servers_and_port_of_the_run():

@@ -14,7 +14,7 @@ from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
-from waitress.task import ErrorTask
+from waitress.task import ErrorTask, WSGITask
 from waitress.utilities import RequestEntityTooLarge
 
 from ..errors import BadSetting
@@ -39,6 +39,7 @@ def make_server(app, host: str, port: int, **adjustments):
 
     class Channel(HTTPChannel):
         parser_class = Parser
+        task_class = HeadWithBodyTask
         error_task_class = ShapedErrorTask
 
     server.channel_class = Channel
@@ -101,6 +102,41 @@ class BodyTooLarge(RequestEntityTooLarge):
 
     def __init__(self, limit: int):
         super().__init__(HTTP_MESSAGES[413].format(limit=limit))
+
+
+class HeadWithBodyTask(WSGITask):
+    """waitress's task, handing the response's head and the first part of its body to the socket in one piece.
+
+    waitress sends the head as soon as it is written, then the body. A server killed in between
+    leaves a proxy in front holding a head it has already passed on, so it cannot ask another
+    server instead: the client gets a cut answer. Here the first write's pieces are gathered
+    (waitress's own write still builds them) and handed on together.
+    """
+
+    def write(self, data):
+        if self.wrote_header:
+            return super().write(data)
+        channel, self.channel = self.channel, Gathering(self.channel)
+        try:
+            super().write(data)
+        finally:
+            gathered, self.channel = self.channel, channel
+        if gathered.pieces:
+            channel.write_soon(b"".join(gathered.pieces))
+
+
+class Gathering:
+    """Stands in for a channel during a task's first write: keeps what is written, answers the rest as the channel."""
+
+    def __init__(self, channel):
+        self.channel = channel
+        self.pieces: list[bytes] = []
+
+    def write_soon(self, data: bytes) -> None:
+        self.pieces.append(data)
+
+    def __getattr__(self, name):
+        return getattr(self.channel, name)
 
 
 class ShapedErrorTask(ErrorTask):
