@@ -1,6 +1,6 @@
 """Several servers behind nginx: the trusted proxy's X-Forwarded-For, a response's head sent with its body, the
-shipped nginx file as bench/cluster.py
-fills it in, and bench/cluster.py itself in a short run (PostgreSQL, Redis, three servers, nginx, 20 s of load)."""
+shipped nginx file as bench/cluster.py fills it in, and bench/cluster.py itself in a short run (PostgreSQL, Redis,
+three servers, nginx, 20 s of load)."""
 from __future__ import annotations
 
 import http.client
