@@ -13,7 +13,7 @@ MEDQUAD ?= ../shared/datasets/medquad/medquad.jsonl
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast eval eval-taught bench bench-http attack index clean
+.PHONY: run test test-fast eval eval-taught bench bench-http attack cluster index clean
 
 # Reinstall whenever pyproject.toml changes. Running needs the package alone; tests add the test extra
 # (playwright, schemathesis...), in a stamp of their own so `make test` after `make run` still installs it.
@@ -68,6 +68,15 @@ bench-http: $(VENV)/.installed
 # Options in ATTACK_ARGS, e.g. make attack ATTACK_ARGS="--parts bad,load --seconds 20".
 attack: $(VENV)/.installed
 	$(BIN)/python bench/attack.py $(ATTACK_ARGS)
+
+# Three servers behind nginx, sharing PostgreSQL and Redis, checked under 60 s of load (bench/cluster.py --help);
+# needs apt-get install nginx redis-server postgresql wrk. Options in CLUSTER_ARGS.
+$(VENV)/.cluster-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[postgresql,redis]'
+	touch $@
+
+cluster: $(VENV)/.cluster-installed
+	$(BIN)/python bench/cluster.py $(CLUSTER_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -44,6 +44,7 @@ def create_app(config: Mapping | None = None):
         RECORD_QUESTIONS=True,  # record every answer, so it can be rated and the unanswered ones reported
         RETENTION_DAYS=DEFAULT_RETENTION_DAYS,  # recorded answers older than this are deleted
         EMBED_ORIGINS=None,  # websites that may embed the chat with /widget.js ("https://a.example https://b.example")
+        TRUSTED_PROXY=None,  # the address of a proxy in front (nginx), whose X-Forwarded-For/-Proto waitress believes
     )
     app.config.from_prefixed_env("ASSISTANT")
     app.config.from_mapping(verbatim_from_env())

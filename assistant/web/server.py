@@ -15,7 +15,7 @@ from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
-from waitress.task import ErrorTask
+from waitress.task import ErrorTask, WSGITask
 from waitress.utilities import RequestEntityTooLarge
 
 from ..errors import BadSetting
@@ -32,7 +32,7 @@ def make_server(app, host: str, port: int, **adjustments):
     A request body over its route's limit is refused from its Content-Length, before it is read.
     Raises BadSetting when the address cannot be used (in use, unknown, or not an address of this machine).
     """
-    server = create_server(app, sockets=[listening_socket(host, port)], **adjustments)
+    server = create_server(app, sockets=[listening_socket(host, port)], **(proxy_adjustments(app) | adjustments))
 
     class Parser(BodyLimitParser):
         body_limit = staticmethod(lambda path: body_limit(app, path))
@@ -40,10 +40,25 @@ def make_server(app, host: str, port: int, **adjustments):
 
     class Channel(HTTPChannel):
         parser_class = Parser
+        task_class = HeadWithBodyTask
         error_task_class = ShapedErrorTask
 
     server.channel_class = Channel
     return server
+
+
+def proxy_adjustments(app) -> dict:
+    """Return waitress's settings that believe the X-Forwarded-For and -Proto of requests from TRUSTED_PROXY.
+
+    Behind nginx every request comes from nginx's address: without this, all clients would share
+    one rate limit. waitress takes those headers from that address only (from any other, it drops
+    them), so a client reaching the server directly cannot pose as another.
+    """
+    proxy = app.config.get("TRUSTED_PROXY")
+    if not proxy:
+        return {}
+    return {"trusted_proxy": str(proxy), "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}}
 
 
 def body_limit(app, path: str) -> int:
@@ -88,6 +103,41 @@ class BodyTooLarge(RequestEntityTooLarge):
 
     def __init__(self, limit: int):
         super().__init__(HTTP_MESSAGES[413].format(limit=limit))
+
+
+class HeadWithBodyTask(WSGITask):
+    """waitress's task, handing the response's head and the first part of its body to the socket in one piece.
+
+    waitress sends the head as soon as it is written, then the body. A server killed in between
+    leaves a proxy in front holding a head it has already passed on, so it cannot ask another
+    server instead: the client gets a cut answer. Here the first write's pieces are gathered
+    (waitress's own write still builds them) and handed on together.
+    """
+
+    def write(self, data):
+        if self.wrote_header:
+            return super().write(data)
+        channel, self.channel = self.channel, Gathering(self.channel)
+        try:
+            super().write(data)
+        finally:
+            gathered, self.channel = self.channel, channel
+        if gathered.pieces:
+            channel.write_soon(b"".join(gathered.pieces))
+
+
+class Gathering:
+    """Stands in for a channel during a task's first write: keeps what is written, answers the rest as the channel."""
+
+    def __init__(self, channel):
+        self.channel = channel
+        self.pieces: list[bytes] = []
+
+    def write_soon(self, data: bytes) -> None:
+        self.pieces.append(data)
+
+    def __getattr__(self, name):
+        return getattr(self.channel, name)
 
 
 class ShapedErrorTask(ErrorTask):
