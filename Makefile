@@ -42,7 +42,7 @@ test: $(VENV)/.test-installed
 
 # The edit-test loop: every test but the browser and PostgreSQL ones.
 test-fast: $(VENV)/.test-installed
-	$(BIN)/python -m pytest -q -m "not browser and not postgresql" --ignore=tests/browser
+	$(BIN)/python -m pytest -q -m "not browser and not postgresql and not cluster" --ignore=tests/browser
 
 # Every question set there is; a set that is missing (../shared outside a checkout) is skipped.
 eval: $(VENV)/.installed
