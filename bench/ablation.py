@@ -59,6 +59,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--taught", nargs="+", type=Path, default=[], help="sets that seed the taught questions")
     parser.add_argument("--kept-out", nargs="+", type=Path, default=[], help="sets never taught")
+    parser.add_argument("--only", nargs="+", metavar="WORDS", default=[],
+                        help="run only the variants whose name holds one of these words, e.g. --only taught")
     args = parser.parse_args()
     taught_sets = {path.stem: load_questions(path) for path in args.taught}
     kept_out = {path.stem: load_questions(path) for path in args.kept_out}
@@ -66,6 +68,8 @@ def main() -> int:
     print("| variant | " + " | ".join(f"{name} hit@1 / hit@3" for name in names) + " |")
     print("|---|" + "---|" * len(names))
     for variant, patches in VARIANTS.items():
+        if args.only and not any(word in variant for word in args.only):
+            continue
         with patched(patches):
             corpus = Corpus()
             corpus.prime(corpus.taught_from(taught_sets))
