@@ -11,6 +11,7 @@ from assistant.errors import BadSetting
 
 STRETCH = "How do I stretch my hip flexors?"
 FRANCE = "What is the capital of France?"
+MUM_FELL = "my mum fell and can't stand"
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -61,6 +62,21 @@ def test_an_unanswered_question_shows_up_in_assistant_unanswered(app, client, ru
     assert france["variants"] == [{"question": FRANCE, "count": 2}, {"question": "capital of france?", "count": 1}]
     shown = runner.invoke(cli, ["unanswered", "--database", database_url]).output
     assert f"3  {FRANCE}" in shown and "capital of france?" in shown
+    assert "urgent" not in shown
+
+
+def test_an_emergency_is_reported_apart_never_as_a_gap(app, client, runner, database_url):
+    for question in [MUM_FELL, MUM_FELL, FRANCE]:
+        ask(client, question)
+    app.extensions["recorder"].flush()
+    unanswered = report(runner, "unanswered", database_url)
+    assert [gap["question"] for gap in unanswered["questions"]] == [FRANCE]
+    assert unanswered["urgent"]["count"] == 2 and unanswered["urgent"]["questions"][0]["question"] == MUM_FELL
+    assert client.get("/api/reports/unanswered", headers=AUTH).get_json() == unanswered
+    shown = runner.invoke(cli, ["unanswered", "--database", database_url]).output
+    gaps, urgent = shown.split("2 urgent question(s), answered with the urgent-care advice")
+    assert FRANCE in gaps and MUM_FELL not in gaps
+    assert f"2  {MUM_FELL}" in urgent and FRANCE not in urgent
 
 
 def test_the_admin_reports_return_what_the_commands_print(client, runner, database_url):
