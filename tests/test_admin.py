@@ -278,8 +278,9 @@ def test_deleting_the_last_document_is_refused_up_front(tmp_path, caplog):
     ({"name": "rtl\u202etxt.exe.txt", "text": NEW_FACT}, "invisible formatting character"),
     ({"name": " space.txt", "text": NEW_FACT}, "space"),
     ({"name": "THE-ILIOPSOAS-CLINIC-HANDOUT.txt", "text": NEW_FACT}, "differ only in case"),
-    ({"name": "zumba.txt", "text": NEW_FACT, "replace": "no"}, '"replace" must be true or false'),
-    ({"name": "zumba.txt", "text": NEW_FACT, "replace": {}}, '"replace" must be true or false'),
+    ({"name": "zumba.txt", "text": NEW_FACT, "replace": "no"}, "replace must be true or false, not 'no'"),
+    ({"name": "zumba.txt", "text": NEW_FACT, "replace": {}}, "replace must be true or false"),
+    ({"name": "zumba.txt", "text": NEW_FACT, "tags": []}, "unknown field(s) 'tags'; the body takes name, text, replace"),
 ])
 def test_bad_names_and_text_get_400_with_the_reason(admin, admin_app, body, message):
     before = snapshot(admin_app)
