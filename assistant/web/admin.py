@@ -20,7 +20,7 @@ from ..engine import index as index_module
 from ..engine.documents import add_documents, corpus_lock, remove_document
 from ..errors import AssistantError, BadDocument, DocumentExists, LastDocument, NameTaken, NotWritten
 from ..store import feedback_report, unanswered_report
-from .contract import Api, json_body, validated
+from .contract import Api, json_object, validated
 from .models import (DocumentChange, Error, FeedbackReport, NewDocument, Reindexed, ReportQuery, UnansweredReport,
                      Upload)
 from .ratelimit import RateLimit
@@ -170,13 +170,8 @@ def uploaded_document() -> tuple[str, bytes, bool]:
                          strict=False)
         return upload.filename or "", form.file, form.replace
     if request.is_json:
-        body = validated(NewDocument, json_body(NewDocument.example))
-        try:
-            data = body.text.encode("utf-8")
-        except UnicodeEncodeError as error:  # JSON can escape half of a surrogate pair ("\ud800") alone
-            raise BadRequest(f"the text is not valid Unicode: character {error.start} is a lone surrogate "
-                             f"({body.text[error.start]!r}); send UTF-8 text") from None
-        return body.name, data, body.replace
+        body = validated(NewDocument, json_object(NewDocument.example))  # refuses lone surrogates ("\ud800") too
+        return body.name, body.text.encode("utf-8"), body.replace
     raise BadRequest(f"send the document as multipart/form-data (field 'file') or as JSON {NewDocument.example}")
 
 

@@ -151,7 +151,7 @@ def explained(model: type[BaseModel], problem: dict, name: str, described: dict)
     if kind == "union_tag_not_found":
         return f"{name}.{problem['ctx']['discriminator'].strip(chr(39))} is missing"
     if kind == "string_unicode":  # JSON can escape half of a surrogate pair ("\ud800") alone
-        return f"{name} holds half of a surrogate pair alone, which is not text; send UTF-8 text"
+        return f"{name} is not valid Unicode: it holds half of a surrogate pair alone; send UTF-8 text"
     if kind == "string_too_long":
         return f"{name} is {len(value)} characters long; the limit is {described['maxLength']}"
     if kind == "too_long":
