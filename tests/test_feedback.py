@@ -90,7 +90,8 @@ def test_the_admin_reports_return_what_the_commands_print(client, runner, databa
         for query, reason in [("since=0", "since must be"), ("since=x", "since must be"),
                               ("since=1000000", "from 1 to 36500"), ("limit=0", "limit must be"),
                               ("limit=1001", "limit must be"), ("since=+7", "since must be"),
-                              ("limit=7.0", "limit must be a whole number from 1 to 1000")]:
+                              ("limit=7.0", "limit must be a whole number from 1 to 1000"),
+                              ("days=7", "unknown parameter(s) 'days'; the query string takes since, limit")]:
             refused = client.get(f"{path}?{query}", headers=AUTH)
             assert refused.status_code == 400 and reason in refused.get_json()["error"]
 

@@ -1,6 +1,6 @@
 """Each endpoint's contract, written once: the pydantic models of its request and response, declared where it is routed.
 
-    answers = Api(bp, Error)
+    answers = Api(bp, Error, "answers")          # a blueprint, its error model, its tag in /docs
 
     @answers.route("POST", "/answer", "Answer a question", body=Question, response=Answer, errors={...})
     def answer_question(body: Question): ...
@@ -32,9 +32,9 @@ class Body(BaseModel):
 
 
 class Query(BaseModel):
-    """A query string: its values arrive as text (models.whole_number reads numbers); unknown parameters are ignored."""
+    """A query string: its values arrive as text (models.whole_number reads numbers); no unknown parameters."""
 
-    model_config = ConfigDict(extra="ignore", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 @dataclass(frozen=True)
@@ -122,8 +122,10 @@ def message(model: type[BaseModel], error: ValidationError) -> str:
     if extra:
         where, node = locate(schema, extra[0]["loc"][:-1])
         names = ", ".join(repr(problem["loc"][-1]) for problem in extra)
-        return (f"unknown field(s) {names}{' in ' + where if where else ''}; "
-                f"the body takes {', '.join(node.get('properties', {}))}")
+        return (f"unknown {'parameter' if issubclass(model, Query) else 'field'}(s) {names}"
+                f"{' in ' + where if where else ''}; "
+                f"the {'query string' if issubclass(model, Query) else 'body'} takes "
+                f"{', '.join(node.get('properties', {}))}")
     # A value fails each member of a union: the member of its own type (where it breaks a limit, or went
     # deepest) says what is wrong; if it is of none of their types, say which types it may be.
     problem = sorted(problems, key=lambda problem: (problem["type"] in KINDS, -len(problem["loc"])))[0]
