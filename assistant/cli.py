@@ -359,6 +359,8 @@ def unanswered(since_days, limit, as_json, database_url):
     """List the most frequent questions the articles did not answer, similar ones grouped.
 
     A question counts when its answer had found: false (no good match) or confidence: low.
+    Urgent questions (a fall, a sudden weakness) are listed apart, after them: they got the
+    urgent-care advice, and no article should answer them instead.
     Questions with the same words once stopwords are dropped and words are stemmed
     ("How do I stretch my psoas?", "psoas stretches") are one group, shown by its most
     frequent wording. This only reads: the server deletes answers older than its
@@ -370,15 +372,26 @@ def unanswered(since_days, limit, as_json, database_url):
 
 
 def render_unanswered(report: dict, since_days: int | None) -> None:
-    """Print an unanswered report as text: each group's count and wording, then its other wordings."""
+    """Print an unanswered report as text: each group's count and wording, then its other wordings; the urgent
+    questions apart, after them."""
     if not report["questions"]:
         click.echo(f"No question went unanswered{within(since_days)}.")
     for question in report["questions"]:
-        click.echo(click.style(f"{question['count']:>4}  {question['question']}", bold=True) +
-                   f"  ({question['not_found']} not found, {question['low_confidence']} low confidence; "
-                   f"last {question['last_asked']})")
-        for variant in question["variants"][1:]:
-            click.echo(f"{variant['count']:>10}  {variant['question']}")
+        render_group(question, f"  ({question['not_found']} not found, {question['low_confidence']} low confidence; "
+                               f"last {question['last_asked']})")
+    urgent = report["urgent"]
+    if urgent["count"]:
+        click.echo(click.style(f"\n{urgent['count']} urgent question(s){within(since_days)}, answered with the "
+                               "urgent-care advice (not gaps for an article):", bold=True))
+        for question in urgent["questions"]:
+            render_group(question, f"  (last {question['last_asked']})")
+
+
+def render_group(question: dict, details: str) -> None:
+    """Print a group of similar questions: its count and most frequent wording with details, then its other wordings."""
+    click.echo(click.style(f"{question['count']:>4}  {question['question']}", bold=True) + details)
+    for variant in question["variants"][1:]:
+        click.echo(f"{variant['count']:>10}  {variant['question']}")
 
 
 def within(since_days: int | None) -> str:

@@ -11,6 +11,7 @@ from assistant.errors import BadSetting
 
 STRETCH = "How do I stretch my hip flexors?"
 FRANCE = "What is the capital of France?"
+MUM_FELL = "my mum fell and can't stand"
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -61,6 +62,21 @@ def test_an_unanswered_question_shows_up_in_assistant_unanswered(app, client, ru
     assert france["variants"] == [{"question": FRANCE, "count": 2}, {"question": "capital of france?", "count": 1}]
     shown = runner.invoke(cli, ["unanswered", "--database", database_url]).output
     assert f"3  {FRANCE}" in shown and "capital of france?" in shown
+    assert "urgent" not in shown
+
+
+def test_an_emergency_is_reported_apart_never_as_a_gap(app, client, runner, database_url):
+    for question in [MUM_FELL, MUM_FELL, FRANCE]:
+        ask(client, question)
+    app.extensions["recorder"].flush()
+    unanswered = report(runner, "unanswered", database_url)
+    assert [gap["question"] for gap in unanswered["questions"]] == [FRANCE]
+    assert unanswered["urgent"]["count"] == 2 and unanswered["urgent"]["questions"][0]["question"] == MUM_FELL
+    assert client.get("/api/reports/unanswered", headers=AUTH).get_json() == unanswered
+    shown = runner.invoke(cli, ["unanswered", "--database", database_url]).output
+    gaps, urgent = shown.split("2 urgent question(s), answered with the urgent-care advice")
+    assert FRANCE in gaps and MUM_FELL not in gaps
+    assert f"2  {MUM_FELL}" in urgent and FRANCE not in urgent
 
 
 def test_the_admin_reports_return_what_the_commands_print(client, runner, database_url):
@@ -73,7 +89,9 @@ def test_the_admin_reports_return_what_the_commands_print(client, runner, databa
         assert response.get_json()["since_days"] == 7
         for query, reason in [("since=0", "since must be"), ("since=x", "since must be"),
                               ("since=1000000", "from 1 to 36500"), ("limit=0", "limit must be"),
-                              ("limit=1001", "limit must be")]:
+                              ("limit=1001", "limit must be"), ("since=+7", "since must be"),
+                              ("limit=7.0", "limit must be a whole number from 1 to 1000"),
+                              ("days=7", "unknown parameter(s) 'days'; the query string takes since, limit")]:
             refused = client.get(f"{path}?{query}", headers=AUTH)
             assert refused.status_code == 400 and reason in refused.get_json()["error"]
 
@@ -95,12 +113,11 @@ def test_a_later_rating_replaces_the_earlier_one(app, client, database_url):
 
 
 @pytest.mark.parametrize("body, reason", [
-    ({"answer_id": "0" * 32, "rating": "up"}, "unknown answer_id '00000000000000000000000000000000'"),
     ({"answer_id": "not-an-id", "rating": "up"}, "unknown answer_id 'not-an-id'"),
     ({"rating": "up"}, "answer_id is missing"),
-    ({"answer_id": 7, "rating": "up"}, "answer_id is missing or not a string"),
+    ({"answer_id": 7, "rating": "up"}, "answer_id must be a string, not 7"),
     ({"answer_id": "ANSWER", "rating": "meh"}, 'rating must be "up" or "down", not \'meh\''),
-    ({"answer_id": "ANSWER"}, 'rating must be "up" or "down", not None'),
+    ({"answer_id": "ANSWER"}, "rating is missing; send {"),
     ({"answer_id": "ANSWER", "rating": "down", "comment": "x" * 1001}, "comment is 1001 characters long; the limit is 1000"),
     ({"answer_id": "ANSWER", "rating": "down", "comment": ["x"]}, "comment must be a string"),
     ({"answer_id": "ANSWER", "rating": "down", "stars": 5}, "unknown field(s) 'stars'"),
@@ -112,6 +129,12 @@ def test_bad_feedback_gets_400_with_the_reason(client, body, reason):
     response = client.post("/api/feedback", json=body)
     assert response.status_code == 400
     assert reason in response.get_json()["error"]
+
+
+def test_an_answer_id_not_recorded_here_gets_404(client):
+    response = rate(client, "0" * 32, "up")
+    assert response.status_code == 404
+    assert "unknown answer_id '00000000000000000000000000000000'" in response.get_json()["error"]
 
 
 def test_a_comment_of_the_largest_size_is_taken_and_a_blank_one_is_none(client):

@@ -196,20 +196,23 @@ def test_an_unknown_model_is_404_in_openais_shape(chat):
 
 
 @pytest.mark.parametrize("messages, says", [
-    ([], "at least one message"),
+    ([], "messages must hold at least 1 item"),
     ([{"role": "system", "content": "Be brief."}], "no user message"),
     ([{"role": "assistant", "content": "Hello"}], "no user message"),
     ([{"role": "bot", "content": STRETCH}], "messages[0].role must be one of"),
     ([user(STRETCH), {"content": STRETCH}], "messages[1].role"),
     (["How do I stretch?"], "messages[0] must be an object"),
-    ([user(42)], "messages[0].content must be a string or a list of content parts"),
-    ([user(None)], "content parts"),
-    ([user([{"type": "text", "text": 42}])], "content parts"),
-    ([user(["How?"])], "content parts"),
+    ([user(42)], "messages[0].content must be a string or a list, not 42"),
+    ([user(None)], "messages[0].content must be a string or a list"),
+    ([user([{"type": "text", "text": 42}])], "messages[0].content[0].text must be a string"),
+    ([user(["How?"])], "messages[0].content[0] must be an object"),
+    ([user([{"type": "video", "url": "x"}])], "messages[0].content[0].type must be one of"),
+    ([user("psoas"), {"role": "system", "content": 42}], "messages[1].content must be a string or a list"),
+    ([user(" "), user(STRETCH)], "messages[0].content is blank"),
     ([user("  ")], "blank"),
     ([user([{"type": "image_url", "image_url": {"url": "data:,"}}])], "blank"),
     ([user("a" * 1001)], "1001 characters"),
-    ([user("a" * 1001), user(STRETCH)], "at most 1000"),
+    ([user("a" * 1001), user(STRETCH)], "messages[0].content is 1001 characters long; the limit is 1000"),
 ])
 def test_bad_messages_are_400_in_openais_shape(chat, messages, says):
     with pytest.raises(openai.BadRequestError) as error:

@@ -128,6 +128,26 @@ def test_the_unanswered_report_groups_similar_questions(store):
     assert unanswered_report(store, limit=1)["questions"] == [france]
 
 
+URGENT = {"answer": "This could be serious: get urgent care.", "found": False, "confidence": None, "urgent": True,
+          "passages": []}
+
+
+def test_urgent_questions_are_reported_apart_never_as_gaps(store):
+    add(store, "my mum fell and can't stand", URGENT)
+    add(store, "My mum fell and cannot stand!", URGENT)
+    add(store, "sudden numbness in my leg", {**URGENT, "found": True, "confidence": "high"})  # urgent, answered
+    add(store, "Does iliopsoas help me sing?", NOT_FOUND)
+    report = unanswered_report(store)
+    assert [gap["question"] for gap in report["questions"]] == ["Does iliopsoas help me sing?"]
+    urgent = report["urgent"]
+    assert urgent["count"] == 3
+    fell, numb = urgent["questions"]
+    assert fell["count"] == 2 and {v["question"] for v in fell["variants"]} == {
+        "my mum fell and can't stand", "My mum fell and cannot stand!"}
+    assert numb["question"] == "sudden numbness in my leg" and "not_found" not in numb
+    assert unanswered_report(store, limit=1)["urgent"] == {"count": 3, "questions": [fell]}
+
+
 def test_question_keys():
     assert question_key("How do I stretch my psoas?") == question_key("psoas stretches") == "psoa stretch"
     assert question_key("What is it?") == "what is it"  # stopwords alone: kept, not all one empty group

@@ -105,9 +105,10 @@ class Store:
             return rows(connection, since(query, since_days))
 
     def unanswered(self, since_days: int | None = None) -> list[dict]:
-        """Return the questions the articles did not answer, or answered with low confidence, latest first."""
-        query = (select(answers.c.question, answers.c.found, answers.c.asked_at)
-                 .where(or_(not_(answers.c.found), answers.c.confidence == "low"))
+        """Return the questions the articles did not answer, or answered with low confidence, and the urgent ones
+        (answered with the urgent-care advice), latest first."""
+        query = (select(answers.c.question, answers.c.found, answers.c.urgent, answers.c.asked_at)
+                 .where(or_(not_(answers.c.found), answers.c.confidence == "low", answers.c.urgent))
                  .order_by(answers.c.asked_at.desc()))
         with self.transaction() as connection:
             return rows(connection, since(query, since_days))

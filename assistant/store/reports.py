@@ -52,25 +52,39 @@ def feedback_report(store: Store, since_days: int | None = None, limit: int = 20
 
 
 def unanswered_report(store: Store, since_days: int | None = None, limit: int = 20) -> dict:
-    """Return the most frequent questions that got no answer or a low-confidence one, similar ones grouped.
+    """Return the most frequent questions that got no answer or a low-confidence one, similar ones grouped; and,
+    apart, the urgent questions (a fall, a sudden weakness), which got the urgent-care advice and are never a
+    gap for an article to fill.
 
     Reading deletes nothing (as above). Raises StoreUnavailable when the database cannot be used.
     """
-    groups: dict[str, list[dict]] = defaultdict(list)
+    gaps, urgent = [], []
     for row in store.unanswered(since_days):  # latest first
+        (urgent if row["urgent"] else gaps).append(row)
+    questions = []
+    for group, asked in grouped(gaps):
+        not_found = sum(not row["found"] for row in asked)
+        questions.append(group | {"not_found": not_found, "low_confidence": len(asked) - not_found})
+    return {"since_days": since_days, "questions": questions[:limit],
+            "urgent": {"count": len(urgent), "questions": [group for group, _ in grouped(urgent)][:limit]}}
+
+
+def grouped(rows: list[dict]) -> list[tuple[dict, list[dict]]]:
+    """Return the rows (latest first) grouped by question_key, the most frequent group first: each group's
+    summary (its most frequent wording, count, wordings, last asked) with its rows."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
         groups[question_key(row["question"])].append(row)
-    reports = []
+    summaries = []
     for asked in groups.values():
         variants = Counter(row["question"] for row in asked)
-        not_found = sum(not row["found"] for row in asked)
-        reports.append({
+        summaries.append(({
             "question": variants.most_common(1)[0][0], "count": len(asked),
-            "not_found": not_found, "low_confidence": len(asked) - not_found,
             "variants": [{"question": question, "count": count} for question, count in variants.most_common()],
             "last_asked": iso(asked[0]["asked_at"]),
-        })
-    reports.sort(key=lambda report: -report["count"])
-    return {"since_days": since_days, "questions": reports[:limit]}
+        }, asked))
+    summaries.sort(key=lambda summary: -summary[0]["count"])  # stable: the latest first among equals
+    return summaries
 
 
 def iso(moment: datetime) -> str:

@@ -15,19 +15,27 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import BadRequest, Conflict, Forbidden, HTTPException, InternalServerError, Unauthorized
 
-from ..config import DEFAULT_REPORT_LIMIT, MAX_DAYS, MAX_REPORT_LIMIT, max_file_bytes
+from ..config import max_file_bytes
 from ..engine import index as index_module
 from ..engine.documents import add_documents, corpus_lock, remove_document
 from ..errors import AssistantError, BadDocument, DocumentExists, LastDocument, NameTaken, NotWritten
 from ..store import feedback_report, unanswered_report
-from .api import json_body
+from .contract import Api, json_object, validated
+from .models import (DocumentChange, Error, FeedbackReport, NewDocument, Reindexed, ReportQuery, UnansweredReport,
+                     Upload)
 from .ratelimit import RateLimit
 
 bp = Blueprint("admin", __name__, url_prefix="/api")
+admin = Api(bp, Error, "admin", security=({"adminToken": []},), errors={
+    401: "The admin token is missing or wrong.",
+    403: "The admin API is switched off (ASSISTANT_ADMIN_TOKEN is not set).",
+    429: "Too many wrong tokens from this address; wait Retry-After seconds."})
+CHANGE_REFUSED = {409: "A file in the corpus cannot be indexed; the old index serves."}
+REPORT_ERRORS = {400: "since or limit is not a whole number in range.",
+                 503: "The database cannot be reached; the server's log says why."}
 # Room for the JSON or multipart wrapping around a file of the largest allowed size.
 ENVELOPE_BYTES = 64 * 1024
 UPLOAD_PATH = "/api/documents"  # the one route that takes a file; the others take the API's 16 KiB
-EXAMPLE = '{"name": "psoas-notes.md", "text": "..."}'
 
 
 def init_app(app: Flask) -> None:
@@ -65,7 +73,12 @@ def max_upload_bytes() -> int:
     return max_file_bytes() + ENVELOPE_BYTES
 
 
-@bp.post(UPLOAD_PATH.removeprefix("/api"))
+@admin.route("POST", UPLOAD_PATH.removeprefix("/api"), "Add (or with replace, update) a document and reindex",
+             response=DocumentChange, status=201, body_content={"application/json": NewDocument,
+                                                                "multipart/form-data": Upload}, errors={
+                 400: "Refused: a path as name, binary, not UTF-8, empty, unsupported type, too big.",
+                 409: "The name or the same text is already in the corpus.",
+                 413: "The upload is larger than the file size limit."})
 def add_document():
     """Store one document (multipart field `file`, or JSON {"name", "text"}) and reindex."""
     name, data, replace = uploaded_document()
@@ -82,7 +95,9 @@ def add_document():
     return jsonify(document=name, report=report_json(report)), 201
 
 
-@bp.delete("/documents/<name>")
+@admin.route("DELETE", "/documents/<name>", "Remove a document and reindex", response=DocumentChange,
+             params={"name": "The document's id: its file name."}, errors={
+                 404: "No document has that name.", 409: "It is the only document; the corpus must keep one."})
 def delete_document(name: str):
     """Take a document out of the corpus and reindex (unknown name: 404; the only document: 409)."""
     holder = current_app.extensions["assistant"]
@@ -94,7 +109,7 @@ def delete_document(name: str):
     return jsonify(document=name, report=report_json(report))
 
 
-@bp.post("/reindex")
+@admin.route("POST", "/reindex", "Reindex the corpus folder", response=Reindexed, errors=CHANGE_REFUSED)
 def reindex_corpus():
     """Reindex the corpus folder (for files changed on disk) and report what changed."""
     holder = current_app.extensions["assistant"]
@@ -106,16 +121,18 @@ def reindex_corpus():
     return jsonify(report=report_json(report))
 
 
-@bp.get("/reports/feedback")
-def rated_down():
+@admin.route("GET", "/reports/feedback", "List the answers rated down most often, with their questions, passages "
+             "and comments", query=ReportQuery, response=FeedbackReport, errors=REPORT_ERRORS)
+def rated_down(query: ReportQuery):
     """List the answers rated down most often (what `assistant feedback --json` prints)."""
-    return jsonify(feedback_report(purged_store(), *report_options()))
+    return jsonify(feedback_report(purged_store(), query.since, query.limit))
 
 
-@bp.get("/reports/unanswered")
-def unanswered():
+@admin.route("GET", "/reports/unanswered", "List the most frequent questions the articles did not answer, similar "
+             "ones grouped; the urgent ones apart", query=ReportQuery, response=UnansweredReport, errors=REPORT_ERRORS)
+def unanswered(query: ReportQuery):
     """List the most frequent questions the articles did not answer (what `assistant unanswered --json` prints)."""
-    return jsonify(unanswered_report(purged_store(), *report_options()))
+    return jsonify(unanswered_report(purged_store(), query.since, query.limit))
 
 
 def purged_store():
@@ -124,19 +141,6 @@ def purged_store():
     store = current_app.extensions["store"]
     store.purge()
     return store
-
-
-def report_options() -> tuple[int | None, int]:
-    """Return (since_days, limit) from the query string (?since=DAYS&limit=N).
-
-    Raises BadRequest saying what is wrong.
-    """
-    since, limit = request.args.get("since"), request.args.get("limit", str(DEFAULT_REPORT_LIMIT))
-    if since is not None and not (since.isascii() and since.isdigit() and 1 <= int(since) <= MAX_DAYS):
-        raise BadRequest(f"since must be a whole number of days from 1 to {MAX_DAYS}, not {since[:20]!r}")
-    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_REPORT_LIMIT):
-        raise BadRequest(f"limit must be a whole number from 1 to {MAX_REPORT_LIMIT}, not {limit[:20]!r}")
-    return (int(since) if since is not None else None), int(limit)
 
 
 @contextmanager
@@ -163,25 +167,14 @@ def uploaded_document() -> tuple[str, bytes, bool]:
         upload = request.files.get("file")
         if upload is None:
             raise BadRequest("send the document in the multipart field 'file'")
-        return upload.filename or "", upload.read(), is_true(request.form.get("replace"))
+        # Form values are text: pydantic reads "true", "false", "1", "0", "yes", "no"... as replace.
+        form = validated(Upload, {"file": upload.read(), **{k: v for k, v in request.form.items() if k == "replace"}},
+                         strict=False)
+        return upload.filename or "", form.file, form.replace
     if request.is_json:
-        body = json_body(EXAMPLE)
-        if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not isinstance(body.get("text"), str):
-            raise BadRequest(f'send a JSON object with "name" and "text" strings, like {EXAMPLE}')
-        try:
-            data = body["text"].encode("utf-8")
-        except UnicodeEncodeError as error:  # JSON can escape half of a surrogate pair ("\ud800") alone
-            raise BadRequest(f"the text is not valid Unicode: character {error.start} is a lone surrogate "
-                             f"({body['text'][error.start]!r}); send UTF-8 text") from None
-        if not isinstance(body.get("replace", False), bool):
-            raise BadRequest('"replace" must be true or false')
-        return body["name"], data, body.get("replace", False)
-    raise BadRequest(f"send the document as multipart/form-data (field 'file') or as JSON {EXAMPLE}")
-
-
-def is_true(value) -> bool:
-    """Read a replace flag given as a form value such as 'true', '1', 'yes'."""
-    return str(value).lower() in {"true", "1", "yes", "on"}
+        body = validated(NewDocument, json_object(NewDocument.example))  # refuses lone surrogates ("\ud800") too
+        return body.name, body.text.encode("utf-8"), body.replace
+    raise BadRequest(f"send the document as multipart/form-data (field 'file') or as JSON {NewDocument.example}")
 
 
 def reindex(holder) -> index_module.BuildReport:

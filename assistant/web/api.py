@@ -5,9 +5,9 @@ import json
 from collections.abc import Callable, Mapping
 
 from flask import Blueprint, Flask, current_app, jsonify, request
-from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
+from werkzeug.exceptions import HTTPException
 
-from ..config import DEFAULT_TOP_K, MAX_HISTORY, MAX_QUESTION_CHARS
+from ..config import MAX_HISTORY, MAX_QUESTION_CHARS
 from ..engine.answer import answer, check_question
 from ..engine.chunking import headings
 from ..engine.corpus import Document
@@ -16,13 +16,16 @@ from ..engine.safety import with_contact
 from ..errors import AssistantError, BadQuestion, BadSetting, DocumentNotFound, StoreUnavailable
 from ..store import answer_row, new_answer_id
 from .answer_cache import AnswerCache
+from .contract import Api
+from .models import Answer, Error, Health, Question, Source, SourceList
 from .ratelimit import RateLimit
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+answers = Api(bp, Error, "answers")
 # Makes the JSON body of an error from its status, message and exception (None when waitress refuses a body).
 ErrorShape = Callable[[int, str, "Exception | None"], dict]
-FIELDS = ("question", "history", "top_k")
-EXAMPLE = '{"question": "How do I stretch my hip flexors?"}'
+TOO_MANY = "Too many questions from this address; wait and retry."
+NOT_JSON = "The body is not sent as application/json."
 
 # What to say for an HTTP error raised without a description of our own.
 HTTP_MESSAGES = {
@@ -71,18 +74,14 @@ def current_index() -> Index:
     return current_app.extensions["assistant"].get()
 
 
-@bp.post("/answer")
-def answer_question():
+@answers.route("POST", "/answer", "Answer a question with cited passages from the articles", body=Question,
+               response=Answer, first=lambda: count_request(), errors={
+                   400: "The body is not a JSON object, or the question, history or top_k is wrong.",
+                   413: "The body is larger than 16 KiB.", 415: NOT_JSON, 429: TOO_MANY})
+def answer_question(body: Question):
     """Answer {"question", "history", "top_k"} with the engine's result object, unchanged but for its answer_id first."""
-    headers = count_request()
-    body = json_object()
-    unknown = sorted(set(body) - set(FIELDS))
-    if unknown:
-        raise BadQuestion(f"unknown field(s) {', '.join(map(repr, unknown))}; the body takes {', '.join(FIELDS)}")
-    if "question" not in body:
-        raise BadQuestion(f"question is missing; send {EXAMPLE}")
-    text = answer_json(body["question"], body.get("history", []), body.get("top_k", DEFAULT_TOP_K))
-    return current_app.response_class(text + "\n", mimetype="application/json", headers=headers)
+    text = answer_json(body.question, body.history, body.top_k)
+    return current_app.response_class(text + "\n", mimetype="application/json")
 
 
 def count_request() -> dict[str, str]:
@@ -137,37 +136,7 @@ def with_answer_id(text: str, answer_id: str | None) -> str:
     return '{"answer_id": ' + json.dumps(answer_id) + ", " + text[1:]
 
 
-def json_object(example: str = EXAMPLE) -> dict:
-    """Return the request body as a JSON object.
-
-    Raises UnsupportedMediaType (415) or BadRequest (400) saying what to send instead, like `example`.
-    """
-    if not request.is_json:
-        raise UnsupportedMediaType(f"send JSON with the header Content-Type: application/json, like {example}")
-    body = json_body(example)
-    if not isinstance(body, dict):
-        raise BadRequest(f"the body must be a JSON object, like {example}")
-    return body
-
-
-def json_body(example: str):
-    """Return the request body read as JSON (the answer and admin APIs both take JSON).
-
-    Raises BadRequest saying what is wrong, with `example` of what to send.
-    """
-    try:
-        return json.loads(request.get_data())
-    except RecursionError:
-        raise BadRequest("the JSON body is nested too deeply") from None
-    except json.JSONDecodeError as error:
-        raise BadRequest(f"the body is not valid JSON ({error}); send {example}") from None
-    except UnicodeDecodeError:
-        raise BadRequest("the body is not UTF-8 text; send JSON encoded as UTF-8") from None
-    except ValueError:  # Python refuses integers of more than 4300 digits
-        raise BadRequest("the JSON body holds a number too long to read") from None
-
-
-@bp.get("/health")
+@answers.route("GET", "/health", "Report status, the index's size and age, and whether it is stale", response=Health)
 def health():
     """Report that the server is up, with the size and age of its index and whether the corpus has changes it lacks."""
     index = current_index()
@@ -175,13 +144,15 @@ def health():
                    built_at=index.meta["built_at"], stale=current_app.extensions["assistant"].stale())
 
 
-@bp.get("/sources")
+@answers.route("GET", "/sources", "List the articles", response=SourceList)
 def sources():
     """List the articles: id (the file name), title, file name and URL when known."""
     return jsonify(sources=[source_summary(document) for document in current_index().documents])
 
 
-@bp.get("/sources/<source_id>")
+@answers.route("GET", "/sources/<source_id>", "Return an article's title and text, so a citation can be shown in "
+               "context", response=Source, errors={404: "No article has that id."},
+               params={"source_id": "The article's id (its file name), as in a citation's source."})
 def source(source_id: str):
     """Return one article's title, text and section headings, so a citation's offsets can be shown in context."""
     for document in current_index().documents:

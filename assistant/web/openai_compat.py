@@ -18,16 +18,15 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, current_app, jsonify, request, url_for
 from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import BadRequest, NotFound, Unauthorized
+from werkzeug.exceptions import NotFound, Unauthorized
 
 from ..config import DEFAULT_TOP_K, MAX_HISTORY
 from ..engine.reply import reply_blocks
-from .api import answer_json, count_request, current_index, json_object
+from .api import answer_json, count_request, current_index
+from .contract import Api
+from .openai_models import MODEL, ChatCompletion, ChatRequest, ModelCard, ModelList, OpenAIError, UserMessage
 
-MODEL = "iliopsoas-assistant"
 CHAT_PATH = "/v1/chat/completions"
-ROLES = ("system", "developer", "user", "assistant", "tool", "function")
-EXAMPLE = f'{{"model": "{MODEL}", "messages": [{{"role": "user", "content": "How do I stretch my hip flexors?"}}]}}'
 # A chat client sends the whole conversation each time, our long replies included, so this
 # route takes this many times MAX_CONTENT_LENGTH (16 KiB: about 80 exchanges).
 CHAT_BODY_FACTOR = 16
@@ -37,6 +36,13 @@ ERROR_TYPES = {401: ("invalid_request_error", "invalid_api_key"), 429: ("request
                500: ("server_error", None), 503: ("server_error", None)}
 
 bp = Blueprint("openai", __name__, url_prefix="/v1")
+# Each event of a streamed reply (with stream true).
+SERVER_SENT_EVENT = {"type": "object", "required": ["data"], "properties": {"data": {
+    "type": "string", "description": "A chat.completion.chunk object as JSON (the last one carries result), then "
+                                     "[DONE]."}}}
+# The API key is needed only when the server has one.
+openai_api = Api(bp, OpenAIError, "OpenAI-compatible", security=({}, {"apiKey": []}), errors={
+    401: "The server has an API key and it was not sent."})
 
 
 class ModelNotFound(NotFound):
@@ -77,10 +83,8 @@ def require_key() -> None:
                            "(the openai package's api_key)", www_authenticate=WWWAuthenticate("bearer"))
 
 
-def check_model(model) -> None:
-    """Raise BadRequest (400) unless `model` is a string, ModelNotFound (404) unless it is ours."""
-    if not isinstance(model, str):
-        raise BadRequest(f"model is missing or not a string; send \"model\": \"{MODEL}\"")
+def check_model(model: str) -> None:
+    """Raise ModelNotFound (404) unless `model` is ours."""
     if model != MODEL:
         raise ModelNotFound(f"the model {model!r} does not exist; this server has one: {MODEL!r}")
 
@@ -91,14 +95,15 @@ def model_card() -> dict:
     return {"id": MODEL, "object": "model", "created": int(built.timestamp()), "owned_by": "iliopsoas-assistant"}
 
 
-@bp.get("/models")
+@openai_api.route("GET", "/models", "List the models: this server's one", response=ModelList)
 def models():
     """List the models: this server's one."""
     require_key()
     return jsonify(object="list", data=[model_card()])
 
 
-@bp.get("/models/<model>")
+@openai_api.route("GET", "/models/<model>", "Describe a model", response=ModelCard,
+                  params={"model": "The model's id."}, errors={404: "Not this server's model."})
 def model(model: str):
     """Describe a model, if it is ours."""
     require_key()
@@ -106,72 +111,57 @@ def model(model: str):
     return jsonify(model_card())
 
 
-@bp.post("/chat/completions")
-def chat_completions():
-    """Answer the conversation's last user message as a chat completion (server-sent events when stream is true)."""
+def before_chat() -> dict[str, str]:
+    """Count the question, check the API key and allow the chat's larger bodies, before the body is read;
+    return the rate limit's headers."""
     headers = count_request()  # before the key check, so guessing keys is limited too
     require_key()
     request.max_content_length = chat_body_limit(current_app)
-    body = json_object(EXAMPLE)
-    check_model(body.get("model"))
-    question, history = conversation(body.get("messages"))
-    stream = body.get("stream")
-    if stream is None:  # OpenAI's default
-        stream = False
-    if not isinstance(stream, bool):
-        raise BadRequest("stream must be true or false")
+    return headers
+
+
+@openai_api.route("POST", "/chat/completions", "Answer the last user message, as OpenAI's chat completions do",
+                  body=ChatRequest, response=ChatCompletion, first=before_chat,
+                  response_content={"text/event-stream": SERVER_SENT_EVENT}, errors={
+                      404: "The model is not this server's (code model_not_found).",
+                      429: "Too many questions from this address (counted with /api/answer)."})
+def chat_completions(body: ChatRequest):
+    """Answer the conversation's last user message as a chat completion (server-sent events when stream is true).
+
+    The completion, or with stream true its chunks as server-sent events ending with data: [DONE] (the last
+    chunk carries result).
+    """
+    check_model(body.model)
+    question, history = conversation(body.messages)
     # n, temperature, max_tokens, top_p ... are accepted and ignored: the answer is verbatim text
     # from the articles, one choice, never sampled nor cut short (that would drop the disclaimer).
     result = json.loads(answer_json(question, history, DEFAULT_TOP_K))
     blocks = reply_blocks(result, article_link)
     completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
-    if stream:
+    if body.stream:
         return current_app.response_class(
             events(completion_id, created, blocks, result), mimetype="text/event-stream",
-            headers={**headers, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     message = {"role": "assistant", "content": "\n\n".join(blocks), "refusal": None}
     choice = {"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}
     return jsonify({"id": completion_id, "object": "chat.completion", "created": created, "model": MODEL,
-                    "choices": [choice], "result": result}), 200, headers
+                    "choices": [choice], "result": result})
 
 
-def conversation(messages) -> tuple[str, list[str]]:
-    """Return the question (the last user message's text) and its history (the earlier ones', the latest MAX_HISTORY).
-
-    Raises BadRequest saying which message is wrong, or that there is no user message.
-    """
-    if not isinstance(messages, list) or not messages:
-        raise BadRequest(f"messages must be a list of at least one message, like {EXAMPLE}")
-    said = []
-    for number, message in enumerate(messages):
-        if not isinstance(message, dict):
-            raise BadRequest(f"messages[{number}] must be an object with a role and content")
-        if message.get("role") not in ROLES:
-            raise BadRequest(f"messages[{number}].role must be one of {', '.join(ROLES)}, "
-                             f"not {json.dumps(message.get('role'))}")
-        if message["role"] == "user":
-            said.append(text_of(message.get("content"), number))
-    if not said:
-        raise BadRequest(f"messages holds no user message; the last one is the question, like {EXAMPLE}")
+def conversation(messages: list) -> tuple[str, list[str]]:
+    """Return the question (the last user message's text) and its history (the earlier ones', the latest MAX_HISTORY)."""
+    said = [text_of(message.content) for message in messages if isinstance(message, UserMessage)]
     return said[-1], said[:-1][-MAX_HISTORY:]
 
 
-def text_of(content, number: int) -> str:
+def text_of(content) -> str:
     """Return a user message's text: its content string, or its text parts joined by line breaks.
 
     Other parts (images, audio, files) are left out: the articles can only answer words.
-    Raises BadRequest when the content is neither a string nor a list of content parts.
     """
     if isinstance(content, str):
         return content
-    wrong = BadRequest(f"messages[{number}].content must be a string or a list of content parts "
-                       '(like {"type": "text", "text": "..."})')
-    if not isinstance(content, list) or not all(isinstance(part, dict) for part in content):
-        raise wrong
-    texts = [part.get("text") for part in content if part.get("type") == "text"]
-    if not all(isinstance(text, str) for text in texts):
-        raise wrong
-    return "\n".join(texts)
+    return "\n".join(part.text for part in content if part.type == "text")
 
 
 def article_link(citation: dict) -> str:

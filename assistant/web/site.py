@@ -1,5 +1,5 @@
-"""The chat page at / (files from web/, index.html a template it shares with /embed) and the security headers on
-every response.
+"""The chat page at / (files from web/, index.html a template it shares with /embed), the API page at /docs
+and the security headers on every response.
 
 The headers are a few constant lines, so no library (flask-talisman) is used: its
 defaults force HTTPS and HSTS, which a server on 127.0.0.1 must not send.
@@ -28,6 +28,11 @@ def content_security_policy(frame_ancestors: str = "'self'") -> str:
     ])
 
 
+# The API page's Swagger UI shows its icons as data: images (from its style sheet); its scripts and styles
+# still come from this server only. Every other page keeps the policy above.
+DOCS_CONTENT_SECURITY_POLICY = content_security_policy().replace("img-src 'self'", "img-src 'self' data:")
+
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": content_security_policy(),
     "X-Content-Type-Options": "nosniff",
@@ -41,6 +46,14 @@ SECURITY_HEADERS = {
 def chat_page():
     """Serve the chat page."""
     return render_template("index.html", embedded=False)
+
+
+@bp.get("/docs")
+def api_page():
+    """Serve the API page: Swagger UI over /openapi.json, where each endpoint can be tried."""
+    response = current_app.send_static_file("docs.html")
+    response.headers["Content-Security-Policy"] = DOCS_CONTENT_SECURITY_POLICY
+    return response
 
 
 @bp.after_app_request
