@@ -147,10 +147,10 @@ def test_the_admin_api_teaches_lists_edits_and_removes(teaching_app):
 
 @pytest.mark.parametrize("body, message", [
     ({"question": WORDING}, "say which passage answers it"),
-    ({"question": WORDING, "passage": 7}, "passage id string"),
+    ({"question": WORDING, "passage": 7}, "passage must be a string"),
     ({"question": WORDING, "passage": "nope.txt:1-2"}, "no passage has the id"),
     ({"question": WORDING, "source": SOURCE, "quote": "never said"}, "holds the quote"),
-    ({"question": "", "source": SOURCE, "quote": QUOTE}, '"question" must be'),
+    ({"question": "", "source": SOURCE, "quote": QUOTE}, "question"),
     (["a list"], "JSON object"),
 ])
 def test_the_admin_api_refuses_a_bad_taught_question_and_changes_nothing(teaching_app, body, message):
