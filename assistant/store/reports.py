@@ -64,7 +64,7 @@ def unanswered_report(store: Store, since_days: int | None = None, limit: int = 
         variants = Counter(row["question"] for row in asked)
         not_found = sum(not row["found"] for row in asked)
         reports.append({
-            "question": variants.most_common(1)[0][0], "count": len(asked),
+            "question": variants.most_common(1)[0][0], "latest": asked[0]["question"], "count": len(asked),
             "not_found": not_found, "low_confidence": len(asked) - not_found,
             "variants": [{"question": question, "count": count} for question, count in variants.most_common()],
             "last_asked": iso(asked[0]["asked_at"]),

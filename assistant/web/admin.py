@@ -20,6 +20,7 @@ from ..engine import index as index_module
 from ..engine.documents import add_documents, corpus_lock, remove_document
 from ..errors import AssistantError, BadDocument, DocumentExists, LastDocument, NameTaken, NotWritten
 from ..store import feedback_report, unanswered_report
+from . import console
 from .api import json_body
 from .ratelimit import RateLimit
 
@@ -35,7 +36,7 @@ def init_app(app: Flask) -> None:
 
     Raises BadSetting when ADMIN_FAILURE_LIMIT or the rate limit storage cannot be used.
     """
-    from . import admin_taught  # noqa: F401 - its routes join this blueprint
+    from . import admin_articles, admin_stats, admin_taught  # noqa: F401 - their routes join this blueprint
 
     app.register_blueprint(bp)
     app.extensions["admin_failures"] = RateLimit(
@@ -52,6 +53,9 @@ def require_token():
     failures, client = current_app.extensions["admin_failures"], request.remote_addr or ""
     failures.check(client)  # before the token is compared, so a right guess is not told apart either
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if not given.strip() and console.session_allows():  # the owner's console, signed in (console.py)
+        request.max_content_length = max_upload_bytes()
+        return
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):
         if given.strip():  # a token that is wrong is a guess; no token at all is not
             failures.count(client)

@@ -258,7 +258,7 @@ def admin_paths() -> dict:
     remove["responses"]["409"] = {**ERROR, "description": "It is the only document; the corpus must keep one."}
     reindex = admin_operation("Reindex the corpus folder", "200", json_content(ref("Reindexed"), "Reindexed."))
     reindex["responses"]["409"] = {**ERROR, "description": "A file in the corpus cannot be indexed; the old index serves."}
-    return {"/api/documents": {"post": add}, "/api/documents/{id}": {"delete": remove},
+    return with_console_paths({"/api/documents": {"post": add}, "/api/documents/{id}": {"delete": remove},
             "/api/reindex": {"post": reindex},
             "/api/reports/feedback": {"get": report_operation(
                 "List the answers rated down most often, with their questions, passages and comments",
@@ -266,7 +266,7 @@ def admin_paths() -> dict:
             "/api/reports/unanswered": {"get": report_operation(
                 "List the most frequent questions the articles did not answer, similar ones grouped",
                 "UnansweredReport")},
-            **taught_paths()}
+            **taught_paths()})
 
 
 def taught_paths() -> dict:
@@ -298,6 +298,44 @@ def taught_paths() -> dict:
                             "post": teach},
             "/api/taught/{id}": {"put": edit, "delete": remove},
             "/api/passages": {"get": search}}
+
+
+def with_console_paths(paths: dict) -> dict:
+    """Return the paths with the console's added: sign-in and sign-out, the article listing and preview, the daily
+    figures, the CSV downloads."""
+    anything = {"type": "object"}
+    signed = json_content({"type": "object", "required": ["signed_in"], "properties": {
+        "signed_in": {"type": "boolean"}, "csrf_token": {**STRING, "description": "Send as X-CSRF-Token with changes."}}},
+        "Whether this browser is signed in, and its CSRF token.")
+    sign_in = operation("Sign in to the console: sets an HttpOnly, SameSite=Strict session cookie", signed,
+                        requestBody={"required": True, "content": {"application/json": {"schema": {
+                            "type": "object", "required": ["token"], "properties": {"token": STRING}}}}})
+    sign_in["responses"].update({"401": {**ERROR, "description": "Not the admin token."},
+                                 "403": {**ERROR, "description": "The Origin header names another site."},
+                                 "404": {**ERROR, "description": "The console is off (no ASSISTANT_ADMIN_TOKEN)."},
+                                 "429": {**ERROR, "description": "Too many wrong tokens from this address."}})
+    name = [{"name": "name", "in": "path", "required": True, "schema": STRING}]
+    article = [{"name": "id", "in": "path", "required": True, "schema": STRING, "description": "Its file name."}]
+    daily = report_operation("Count the questions per day: high, low confidence, not found, urgent", "UnansweredReport")
+    daily["responses"]["200"] = json_content(anything, "since_days, kinds, and days oldest first.")
+    download = report_operation("Download a report as CSV: daily, unanswered or feedback", "UnansweredReport")
+    download["parameters"] = name + download["parameters"]
+    download["responses"]["200"] = {"description": "The report as CSV.", "content": {"text/csv": {"schema": STRING}}}
+    download["responses"]["404"] = {**ERROR, "description": "No report of that name."}
+    preview = admin_operation("Show an article as the engine sees it: its sections and passages", "200",
+                              json_content(anything, "The article's sections and passages."), parameters=article)
+    preview["responses"]["404"] = {**ERROR, "description": "No article has that name."}
+    listing = admin_operation("List the articles: file, title, URL, passages, size, last change", "200",
+                              json_content(anything, "The articles."))
+    added = {"/api/console/session": {
+                 "get": operation("Tell whether this browser is signed in to the console", signed),
+                 "post": sign_in,
+                 "delete": operation("Sign out of the console (X-CSRF-Token needed)", signed)},
+             "/api/documents": {"get": listing}, "/api/documents/{id}": {"get": preview},
+             "/api/reports/daily": {"get": daily}, "/api/reports/{name}.csv": {"get": download}}
+    for path, operations in added.items():
+        paths.setdefault(path, {}).update(operations)
+    return paths
 
 
 def report_operation(summary: str, schema: str) -> dict:
