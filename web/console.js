@@ -263,6 +263,7 @@ function confirmed(text, yes) {
 
 async function loadVisitors() {
   const since = $("period").value;
+  const asked = (state.visitorsAsked = (state.visitorsAsked || 0) + 1);  // an older, slower answer is dropped
   for (const name of ["daily", "unanswered", "feedback"]) $(`csv-${name}`).href = `/api/reports/${name}.csv?since=${since}`;
   $("visitors-error").textContent = "";
   try {
@@ -270,6 +271,7 @@ async function loadVisitors() {
       api("GET", `/api/reports/daily?since=${since}`),
       api("GET", `/api/reports/unanswered?since=${since}&limit=50`),
       api("GET", `/api/reports/feedback?since=${since}&limit=20`)]);
+    if (asked !== state.visitorsAsked) return;
     drawChart(daily);
     listUnanswered(unanswered.questions);
     listRatedDown(feedback.answers);
