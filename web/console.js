@@ -131,9 +131,9 @@ async function loadArticles() {
     const row = el("tr");
     const title = el("th", "", doc.title);
     title.scope = "row";
-    row.append(title, el("td", "file", doc.source), el("td", "number", doc.passages), el("td", "number", size(doc.bytes)),
-               el("td", "", when(doc.modified)));
-    const address = el("td", "address");
+    row.append(title, cellOf("file", doc.source, "File"), cellOf("number", doc.passages, "Passages"),
+               cellOf("number", size(doc.bytes), "Size"), cellOf("", when(doc.modified), "Last changed"));
+    const address = cellOf("address", undefined, "Address");
     if (doc.url) {
       const link = el("a", "", doc.url);
       link.href = doc.url;
@@ -142,16 +142,25 @@ async function loadArticles() {
     } else {
       address.textContent = "–";
     }
-    const actions = el("td", "actions");
+    const cell = el("td");
+    const actions = el("div", "actions");
+    cell.append(actions);
     actions.append(
       labelled(button("Preview", () => preview(doc.source)), `Preview ${doc.source}`),
       labelled(button("Replace", () => chooseReplacement(doc.source)), `Replace ${doc.source}`),
       labelled(button("Remove", () => removeDocument(doc)), `Remove ${doc.source}`));
-    row.append(address, actions);
+    row.append(address, cell);
     body.append(row);
   }
   $("documents-caption").textContent =
     `${plural(data.documents.length, "article")}, ${plural(data.passages, "passage")}, indexed ${when(data.built_at)}`;
+}
+
+/** Create a table cell; `label` names its column where a narrow screen stacks the cells. */
+function cellOf(className, text, label) {
+  const cell = el("td", className, text);
+  cell.dataset.label = label;
+  return cell;
 }
 
 /** Give a control a label that says what it acts on (the visible text stays short). */
@@ -304,6 +313,8 @@ function drawChart(daily) {
   });
   const sums = Object.fromEntries(daily.kinds.map((kind) => [kind, daily.days.reduce((s, d) => s + d[kind], 0)]));
   const total = totals.reduce((a, b) => a + b, 0);
+  $("chart-axis").replaceChildren(el("span", "", daily.days[0].day), el("span", "", `most in a day: ${most}`),
+                                  el("span", "", daily.days[daily.days.length - 1].day));
   $("chart-summary").textContent = `${plural(total, "question")} in ${plural(daily.days.length, "day")}: ` +
     daily.kinds.map((kind) => `${sums[kind]} ${KIND_NAMES[kind]}`).join(", ") + ".";
 }
@@ -349,7 +360,7 @@ function listRatedDown(answers) {
       const comments = el("ul", "comments");
       comments.setAttribute("aria-label", "Visitors' comments");
       for (const comment of answer.comments) comments.append(el("li", "", comment));
-      item.append(comments);
+      item.append(el("p", "hint", "Visitors' comments:"), comments);
     }
     list.append(item);
   }

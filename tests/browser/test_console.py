@@ -56,6 +56,12 @@ def console(browser, console_server):
     yield from open_chat(browser, f"{url}/admin", DESKTOP)
 
 
+def full_page(visit, name: str) -> None:
+    """Save a screenshot of the whole page to tests/browser/screenshots/NAME.png (docs/console.png is one)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    visit.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
 def expected_refusals(visit, status: int) -> None:
     """Forget the browser's console lines about responses of `status`: the test asked for those refusals."""
     visit.errors[:] = [error for error in visit.errors if f"status of {status}" not in error]
@@ -116,7 +122,7 @@ def test_upload_a_markdown_file_then_the_chat_answers_from_it(console, console_s
     preview = page.locator("#preview")
     preview.locator(".passage").first.wait_for(timeout=TIMEOUT)
     assert "How to do it" in preview.inner_text()
-    console.screenshot("console-articles")
+    full_page(console, "console-articles")
     assert "quince hold" in ask_chat(browser, console_server[0], "What is the quince hold?")
 
 
@@ -185,7 +191,7 @@ def test_the_chart_and_the_groups_from_recorded_answers(console, console_server)
     rated = page.locator("#rated-down .group", has_text="Too vague for me")
     assert "1 down" in rated.inner_text()
     assert page.locator("#csv-unanswered").get_attribute("href") == "/api/reports/unanswered.csv?since=7"
-    console.screenshot("console-visitors")
+    full_page(console, "console-visitors")
 
 
 def test_teach_an_unanswered_question_and_the_chat_answers_it(console, console_server, browser):
@@ -207,7 +213,7 @@ def test_teach_an_unanswered_question_and_the_chat_answers_it(console, console_s
     assert EVIDENCE in page.locator("#try-result .passage-text").first.inner_text()
     taught = page.locator("#taught li", has_text=UNANSWERED)
     taught.wait_for(timeout=TIMEOUT)
-    console.screenshot("console-teach")
+    full_page(console, "console-teach")
     assert EVIDENCE in ask_chat(browser, url, UNANSWERED)
     # edit the wording, then remove it
     taught.get_by_label("Wording").fill("Do all people have a psoas minor?")
