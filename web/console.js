@@ -319,40 +319,50 @@ function drawChart(daily) {
     daily.kinds.map((kind) => `${sums[kind]} ${KIND_NAMES[kind]}`).join(", ") + ".";
 }
 
-function listUnanswered(groups) {
-  const list = $("unanswered");
+/** Empty a report's list; say `none` in it when there is nothing to list. */
+function emptied(id, count, none) {
+  const list = $(id);
   list.replaceChildren();
-  if (!groups.length) list.append(el("li", "hint", "No unanswered questions in this period."));
+  if (!count) list.append(el("li", "hint", none));
+  return list;
+}
+
+/** Return a report's list item, headed by its text in bold and a note of how many. */
+function groupItem(title, counts) {
+  const item = el("li", "group");
+  const head = el("p", "group-head");
+  head.append(el("strong", "", title), el("span", "count", ` ${counts}`));
+  item.append(head);
+  return item;
+}
+
+function teachButton(question) {
+  return labelled(button("Teach", () => startTeaching(question), "small"), `Teach: ${question}`);
+}
+
+function listUnanswered(groups) {
+  const list = emptied("unanswered", groups.length, "No unanswered questions in this period.");
   for (const group of groups) {
-    const item = el("li", "group");
-    const head = el("p", "group-head");
-    head.append(el("strong", "", group.latest || group.question),
-                el("span", "count", ` asked ${plural(group.count, "time")}` +
-                   ` (${group.not_found} not found, ${group.low_confidence} low confidence), last ${when(group.last_asked)}`));
-    item.append(head);
+    const question = group.latest || group.question;
+    const item = groupItem(question, `asked ${plural(group.count, "time")} (${group.not_found} not found, ` +
+                                     `${group.low_confidence} low confidence), last ${when(group.last_asked)}`);
     if (group.variants.length > 1) {
       item.append(el("p", "variants", "Also asked as: " +
         group.variants.map((v) => `“${v.question}”${v.count > 1 ? ` ×${v.count}` : ""}`).join(", ")));
     }
-    const question = group.latest || group.question;
-    item.append(labelled(button("Teach", () => startTeaching(question), "small"), `Teach: ${question}`));
+    item.append(teachButton(question));
     list.append(item);
   }
 }
 
 function listRatedDown(answers) {
-  const list = $("rated-down");
-  list.replaceChildren();
-  if (!answers.length) list.append(el("li", "hint", "No answer was rated down in this period."));
+  const list = emptied("rated-down", answers.length, "No answer was rated down in this period.");
   for (const answer of answers) {
-    const item = el("li", "group");
-    const head = el("p", "group-head");
-    head.append(el("strong", "", answer.answer), el("span", "count", ` ${answer.down} down, ${answer.up} up`));
-    item.append(head);
+    const item = groupItem(answer.answer, `${answer.down} down, ${answer.up} up`);
     const questions = el("ul", "questions");
     for (const asked of answer.questions) {
       const line = el("li", "", `“${asked.question}”${asked.count > 1 ? ` ×${asked.count}` : ""} `);
-      line.append(labelled(button("Teach", () => startTeaching(asked.question), "small"), `Teach: ${asked.question}`));
+      line.append(teachButton(asked.question));
       questions.append(line);
     }
     item.append(questions);

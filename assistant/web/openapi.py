@@ -309,17 +309,19 @@ def with_console_paths(paths: dict) -> dict:
         "Whether this browser is signed in, and its CSRF token.")
     sign_in = operation("Sign in to the console: sets an HttpOnly, SameSite=Strict session cookie", signed,
                         requestBody={"required": True, "content": {"application/json": {"schema": {
-                            "type": "object", "required": ["token"], "properties": {"token": STRING}}}}})
-    sign_in["responses"].update({"401": {**ERROR, "description": "Not the admin token."},
+                            "type": "object", "required": ["token"], "properties": {
+                                "token": {"type": "string", "pattern": "\\S"}}}}}})
+    sign_in["responses"].update({"400": {**ERROR, "description": 'The body is not {"token": "..."}.'},"401": {**ERROR, "description": "Not the admin token."},
                                  "403": {**ERROR, "description": "The Origin header names another site."},
                                  "404": {**ERROR, "description": "The console is off (no ASSISTANT_ADMIN_TOKEN)."},
                                  "429": {**ERROR, "description": "Too many wrong tokens from this address."}})
-    name = [{"name": "name", "in": "path", "required": True, "schema": STRING}]
+    report = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string",
+               "enum": ["daily", "unanswered", "feedback"]}, "description": "Which report."}]
     article = [{"name": "id", "in": "path", "required": True, "schema": STRING, "description": "Its file name."}]
     daily = report_operation("Count the questions per day: high, low confidence, not found, urgent", "UnansweredReport")
     daily["responses"]["200"] = json_content(anything, "since_days, kinds, and days oldest first.")
     download = report_operation("Download a report as CSV: daily, unanswered or feedback", "UnansweredReport")
-    download["parameters"] = name + download["parameters"]
+    download["parameters"] = report + download["parameters"]
     download["responses"]["200"] = {"description": "The report as CSV.", "content": {"text/csv": {"schema": STRING}}}
     download["responses"]["404"] = {**ERROR, "description": "No report of that name."}
     preview = admin_operation("Show an article as the engine sees it: its sections and passages", "200",
@@ -332,7 +334,7 @@ def with_console_paths(paths: dict) -> dict:
                  "post": sign_in,
                  "delete": operation("Sign out of the console (X-CSRF-Token needed)", signed)},
              "/api/documents": {"get": listing}, "/api/documents/{id}": {"get": preview},
-             "/api/reports/daily": {"get": daily}, "/api/reports/{name}.csv": {"get": download}}
+             "/api/reports/daily": {"get": daily}, "/api/reports/{id}.csv": {"get": download}}
     for path, operations in added.items():
         paths.setdefault(path, {}).update(operations)
     return paths
