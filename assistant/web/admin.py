@@ -29,6 +29,7 @@ bp = Blueprint("admin", __name__, url_prefix="/api")
 ENVELOPE_BYTES = 64 * 1024
 UPLOAD_PATH = "/api/documents"  # the one route that takes a file; the others take the API's 16 KiB
 EXAMPLE = '{"name": "psoas-notes.md", "text": "..."}'
+REPORT_FLUSH_S = 2.0  # how long a report waits for this process's pending answers to be written
 
 
 def init_app(app: Flask) -> None:
@@ -126,6 +127,8 @@ def purged_store():
     """Return the store with the answers older than this server's retention deleted: a server that does not
     record has no recorder to do it. (The command line's reports only read: its shell's retention may differ.)"""
     store = current_app.extensions["store"]
+    if current_app.extensions.get("recorder"):  # this process's latest answers, still waiting to be written
+        current_app.extensions["recorder"].flush(REPORT_FLUSH_S)
     store.purge()
     return store
 

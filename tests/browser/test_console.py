@@ -46,7 +46,6 @@ def console_server(corpus_dir, built_index, tmp_path_factory):
     app.extensions["assistant"].get()
     with serve_in_thread(app) as url:
         yield url.rstrip("/"), app
-    app.extensions["recorder"].flush()
     app.extensions["store"].close()
 
 
@@ -218,7 +217,6 @@ def test_the_chart_and_the_groups_from_recorded_answers(console, console_server)
 def test_teach_an_unanswered_question_and_the_chat_answers_it(console, console_server, browser):
     url, app = console_server
     assert EVIDENCE not in ask_chat(browser, url, UNANSWERED)
-    app.extensions["recorder"].flush()
     page = console.page
     signed_in(page)
     page.get_by_role("button", name="What visitors ask").click()
