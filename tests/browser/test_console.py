@@ -46,6 +46,7 @@ def console_server(corpus_dir, built_index, tmp_path_factory):
     app.extensions["assistant"].get()
     with serve_in_thread(app) as url:
         yield url.rstrip("/"), app
+    app.extensions["recorder"].flush()
     app.extensions["store"].close()
 
 
