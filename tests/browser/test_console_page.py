@@ -12,11 +12,12 @@ from playwright.sync_api import expect
 from assistant import create_app
 from assistant.store import answer_row, new_answer_id
 from assistant.web.server import serve_in_thread
-from conftest import DESKTOP, PHONE, SCREENSHOTS, Visit, open_chat
 
 pytestmark = pytest.mark.browser
 
 TOKEN = "console-browser-T0ken"
+PHONE = {"width": 390, "height": 844}
+SCREENSHOTS = Path(__file__).parent / "screenshots"
 TIMEOUT = 20_000  # ms: a reindex of one small article takes about a second; this only bounds a broken page
 ARTICLE = """# Quince hold
 
@@ -51,10 +52,9 @@ def console_server(corpus_dir, built_index, tmp_path_factory):
 
 
 @pytest.fixture
-def console(browser, console_server):
+def console(open_page, console_server):
     """A fresh browser context on the console's sign-in page at desktop width."""
-    url, _ = console_server
-    yield from open_chat(browser, f"{url}/admin", DESKTOP)
+    return open_page(f"{console_server[0]}/admin")
 
 
 def full_page(visit, name: str) -> None:
@@ -78,15 +78,15 @@ def signed_in(page) -> None:
     page.locator("#documents tbody tr").first.wait_for(timeout=TIMEOUT)
 
 
-def ask_chat(browser, url: str, question: str):
+def ask_chat(open_page, url: str, question: str):
     """Ask a question in the chat page of a new context; return the first passage's text of the answer."""
-    for visit in open_chat(browser, url + "/", DESKTOP):
-        answers = visit.page.locator(".from-assistant")
-        visit.page.get_by_label("Your question").fill(question)
-        visit.page.get_by_label("Your question").press("Enter")
-        answers.first.wait_for(timeout=TIMEOUT)
-        passages = answers.first.locator(".passage-text")
-        return passages.first.inner_text() if passages.count() else ""
+    page = open_page(url + "/").page
+    answers = page.locator(".from-assistant")
+    page.get_by_label("Your question").fill(question)
+    page.get_by_label("Your question").press("Enter")
+    answers.first.wait_for(timeout=TIMEOUT)
+    passages = answers.first.locator(".passage-text")
+    return passages.first.inner_text() if passages.count() else ""
 
 
 def test_sign_in_with_a_wrong_then_the_right_token(console):
@@ -107,7 +107,7 @@ def test_sign_in_with_a_wrong_then_the_right_token(console):
     page.locator("#sign-in").wait_for(timeout=TIMEOUT)
 
 
-def test_upload_a_markdown_file_then_the_chat_answers_from_it(console, console_server, tmp_path, browser):
+def test_upload_a_markdown_file_then_the_chat_answers_from_it(console, console_server, tmp_path, open_page):
     page = console.page
     signed_in(page)
     article = tmp_path / "quince-hold.md"
@@ -124,7 +124,7 @@ def test_upload_a_markdown_file_then_the_chat_answers_from_it(console, console_s
     preview.locator(".passage").first.wait_for(timeout=TIMEOUT)
     assert "How to do it" in preview.inner_text()
     full_page(console, "console-articles")
-    assert "quince hold" in ask_chat(browser, console_server[0], "What is the quince hold?")
+    assert "quince hold" in ask_chat(open_page, console_server[0], "What is the quince hold?")
     article.write_text(ARTICLE.replace("ninety slow breaths", "twelve slow breaths"), encoding="utf-8")
     with page.expect_file_chooser() as chooser:
         row.get_by_role("button", name="Replace quince-hold.md").click()
@@ -215,9 +215,9 @@ def test_the_chart_and_the_groups_from_recorded_answers(console, console_server)
     full_page(console, "console-visitors")
 
 
-def test_teach_an_unanswered_question_and_the_chat_answers_it(console, console_server, browser):
+def test_teach_an_unanswered_question_and_the_chat_answers_it(console, console_server, open_page):
     url, app = console_server
-    assert EVIDENCE not in ask_chat(browser, url, UNANSWERED)
+    assert EVIDENCE not in ask_chat(open_page, url, UNANSWERED)
     page = console.page
     signed_in(page)
     page.get_by_role("button", name="What visitors ask").click()
@@ -234,7 +234,7 @@ def test_teach_an_unanswered_question_and_the_chat_answers_it(console, console_s
     taught = page.locator("#taught li", has_text=UNANSWERED)
     taught.wait_for(timeout=TIMEOUT)
     full_page(console, "console-teach")
-    assert EVIDENCE in ask_chat(browser, url, UNANSWERED)
+    assert EVIDENCE in ask_chat(open_page, url, UNANSWERED)
     # edit the wording, then remove it
     taught.get_by_label("Wording").fill("Do all people have a psoas minor?")
     taught.get_by_role("button", name="Save the wording").click()
@@ -245,7 +245,7 @@ def test_teach_an_unanswered_question_and_the_chat_answers_it(console, console_s
     edited.wait_for(state="detached", timeout=TIMEOUT)
 
 
-def test_another_sites_page_cannot_change_anything(console, console_server, browser):
+def test_another_sites_page_cannot_change_anything(console, console_server):
     """A page on another origin (localhost vs 127.0.0.1) posts to the console's API with the owner signed in."""
     url, app = console_server
     page = console.page
@@ -291,26 +291,25 @@ def accessible_names_missing(page) -> list[str]:
         .map(el => el.outerHTML.slice(0, 80))""")
 
 
-def test_keyboard_only_and_a_phones_width(browser, console_server):
-    url, _ = console_server
-    for visit in open_chat(browser, f"{url}/admin", PHONE):
-        page = visit.page
-        page.locator("#token").wait_for(timeout=TIMEOUT)
-        assert page.evaluate("document.activeElement.id") == "token"  # the sign-in form takes the focus
-        page.keyboard.type(TOKEN)
-        page.keyboard.press("Enter")
-        page.locator("#documents tbody tr").first.wait_for(timeout=TIMEOUT)
-        reached = set()
-        for _ in range(60):
-            page.keyboard.press("Tab")
-            reached.add(page.evaluate("document.activeElement.id || document.activeElement.textContent.trim()"))
-        assert {"sign-out", "choose-files", "Preview", "Replace", "Remove"} <= reached
-        page.get_by_role("button", name="What visitors ask").focus()
-        page.keyboard.press("Enter")
-        page.locator("#chart .bar").first.wait_for(timeout=TIMEOUT)
-        for tab in ("articles", "visitors", "teach"):
-            page.locator(f".tab[data-tab={tab}]").click()
-            assert accessible_names_missing(page) == [], tab
-            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], tab
-        page.locator(".tab[data-tab=articles]").click()
-        visit.screenshot("console-phone")
+def test_keyboard_only_and_a_phones_width(open_page, console_server):
+    visit = open_page(f"{console_server[0]}/admin", PHONE)
+    page = visit.page
+    page.locator("#token").wait_for(timeout=TIMEOUT)
+    assert page.evaluate("document.activeElement.id") == "token"  # the sign-in form takes the focus
+    page.keyboard.type(TOKEN)
+    page.keyboard.press("Enter")
+    page.locator("#documents tbody tr").first.wait_for(timeout=TIMEOUT)
+    reached = set()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("document.activeElement.id || document.activeElement.textContent.trim()"))
+    assert {"sign-out", "choose-files", "Preview", "Replace", "Remove"} <= reached
+    page.get_by_role("button", name="What visitors ask").focus()
+    page.keyboard.press("Enter")
+    page.locator("#chart .bar").first.wait_for(timeout=TIMEOUT)
+    for tab in ("articles", "visitors", "teach"):
+        page.locator(f".tab[data-tab={tab}]").click()
+        assert accessible_names_missing(page) == [], tab
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], tab
+    page.locator(".tab[data-tab=articles]").click()
+    visit.screenshot("console-phone")
