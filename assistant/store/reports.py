@@ -79,7 +79,7 @@ def grouped(rows: list[dict]) -> list[tuple[dict, list[dict]]]:
     for asked in groups.values():
         variants = Counter(row["question"] for row in asked)
         summaries.append(({
-            "question": variants.most_common(1)[0][0], "count": len(asked),
+            "question": variants.most_common(1)[0][0], "latest": asked[0]["question"], "count": len(asked),
             "variants": [{"question": question, "count": count} for question, count in variants.most_common()],
             "last_asked": iso(asked[0]["asked_at"]),
         }, asked))

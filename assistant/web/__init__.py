@@ -18,7 +18,7 @@ def create_app(config: Mapping | None = None):
     from flask import Flask
 
     from ..config import DEFAULT_RETENTION_DAYS, bundled_dir, default_corpus_dir, default_index_path, verbatim_from_env
-    from . import admin, api, feedback, openai_compat, openapi, request_log, site, widget
+    from . import admin, api, console, feedback, openai_compat, openapi, request_log, site, widget
     from .holder import IndexHolder
 
     app = Flask(__name__, static_folder=str(bundled_dir("web")), static_url_path="/static",
@@ -61,6 +61,7 @@ def create_app(config: Mapping | None = None):
     api.init_app(app)
     feedback.init_app(app)
     admin.init_app(app)
+    console.init_app(app)
     openai_compat.init_app(app)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(site.bp)

@@ -20,6 +20,7 @@ from ..engine import index as index_module
 from ..engine.documents import add_documents, corpus_lock, remove_document
 from ..errors import AssistantError, BadDocument, DocumentExists, LastDocument, NameTaken, NotWritten
 from ..store import feedback_report, unanswered_report
+from . import console
 from .contract import Api, json_object, validated
 from .models import (DocumentChange, Error, FeedbackReport, NewDocument, Reindexed, ReportQuery, UnansweredReport,
                      Upload)
@@ -36,6 +37,7 @@ REPORT_ERRORS = {400: "since or limit is not a whole number in range.",
 # Room for the JSON or multipart wrapping around a file of the largest allowed size.
 ENVELOPE_BYTES = 64 * 1024
 UPLOAD_PATH = "/api/documents"  # the one route that takes a file; the others take the API's 16 KiB
+REPORT_FLUSH_S = 2.0  # how long a report waits for this process's pending answers to be written
 
 
 def init_app(app: Flask) -> None:
@@ -43,7 +45,7 @@ def init_app(app: Flask) -> None:
 
     Raises BadSetting when ADMIN_FAILURE_LIMIT or the rate limit storage cannot be used.
     """
-    from . import admin_taught  # noqa: F401 - its routes join this blueprint
+    from . import admin_articles, admin_stats, admin_taught  # noqa: F401 - their routes join this blueprint
 
     app.register_blueprint(bp)
     app.extensions["admin_failures"] = RateLimit(
@@ -60,6 +62,9 @@ def require_token():
     failures, client = current_app.extensions["admin_failures"], request.remote_addr or ""
     failures.check(client)  # before the token is compared, so a right guess is not told apart either
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if not given.strip() and console.session_allows():  # the owner's console, signed in (console.py)
+        request.max_content_length = max_upload_bytes()
+        return
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):
         if given.strip():  # a token that is wrong is a guess; no token at all is not
             failures.count(client)
@@ -139,6 +144,8 @@ def purged_store():
     """Return the store with the answers older than this server's retention deleted: a server that does not
     record has no recorder to do it. (The command line's reports only read: its shell's retention may differ.)"""
     store = current_app.extensions["store"]
+    if current_app.extensions.get("recorder"):  # this process's latest answers, still waiting to be written
+        current_app.extensions["recorder"].flush(REPORT_FLUSH_S)
     store.purge()
     return store
 

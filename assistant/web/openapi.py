@@ -12,7 +12,7 @@ from flask import Blueprint, jsonify
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from . import admin, admin_taught, api, feedback, openai_compat  # noqa: F401 - importing them routes (and describes) their endpoints
+from . import admin, admin_articles, admin_stats, admin_taught, api, console, feedback, openai_compat  # noqa: F401 - importing them routes (and describes) their endpoints
 from .contract import OPERATIONS, Operation
 
 bp = Blueprint("openapi", __name__)
@@ -68,8 +68,8 @@ def operation_object(operation: Operation, refs: dict) -> dict:
     """Return the OpenAPI operation object of one route."""
     error = {"description": operation.error.__doc__,
              "content": json_content(refs[(operation.error, "serialization")])}
-    ok = {"description": (operation.response.__doc__ or "OK").strip(),
-          "content": json_content(refs[(operation.response, "serialization")])}
+    ok = {"description": ((operation.response and operation.response.__doc__) or "OK").strip(),
+          "content": json_content(refs[(operation.response, "serialization")]) if operation.response else {}}
     for media, schema in operation.extra_content["response"].items():
         ok["content"][media] = {"schema": schema}
     responses = {str(operation.status): ok, **{str(status): {**error, "description": description}

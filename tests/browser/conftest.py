@@ -125,9 +125,10 @@ def phone_chat(browser, live_url):
 
 @pytest.fixture
 def open_page(browser):
-    """Return a function that opens a URL of the chat (a link with a query, say) at desktop width and returns its Visit."""
+    """Return a function that opens a URL of the chat (a link with a query, say) at desktop width, or the viewport
+    given, and returns its Visit."""
     with ExitStack() as pages:
-        yield lambda url: pages.enter_context(contextmanager(open_chat)(browser, url, DESKTOP))
+        yield lambda url, viewport=DESKTOP: pages.enter_context(contextmanager(open_chat)(browser, url, viewport))
 
 
 @pytest.fixture(params=[("phone", PHONE), ("desktop", DESKTOP)], ids=["phone", "desktop"])
