@@ -29,7 +29,7 @@ def console_app(writable_corpus, built_index, tmp_path):
 def browser_client(console_app):
     """A client signed in as the console's page is: returns (client, csrf token)."""
     client = console_app.test_client()
-    response = client.post("/api/console/session", json={"token": TOKEN}, headers={"Origin": ORIGIN})
+    response = client.post("/api/console/sign-in", json={"token": TOKEN}, headers={"Origin": ORIGIN})
     assert response.status_code == 200
     return client, response.get_json()["csrf_token"]
 
@@ -44,7 +44,7 @@ def changes(csrf: str, origin: str | None = ORIGIN) -> dict:
 def test_the_console_is_off_without_a_token(client):
     assert client.get("/admin").status_code == 404
     assert client.get("/static/console.js").status_code == 404
-    assert client.post("/api/console/session", json={"token": "x"}).status_code == 404
+    assert client.post("/api/console/sign-in", json={"token": "x"}).status_code == 404
     with client.get("/") as chat:
         assert b"/admin" not in chat.data  # no link to it either
 
@@ -61,17 +61,17 @@ def test_the_page_is_served_with_the_strict_policy_and_no_token(console_app):
 
 def test_sign_in_sets_a_strict_httponly_cookie_without_the_token(console_app):
     client = console_app.test_client()
-    response = client.post("/api/console/session", json={"token": TOKEN})
+    response = client.post("/api/console/sign-in", json={"token": TOKEN})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" not in cookie
     assert TOKEN not in cookie and TOKEN not in response.get_data(as_text=True)
-    assert client.get("/api/console/session").get_json()["signed_in"] is True
+    assert client.get("/api/console/sign-in").get_json()["signed_in"] is True
     assert client.get("/api/documents").status_code == 200
 
 
 def test_the_cookie_is_secure_over_https(console_app):
     client = console_app.test_client()
-    response = client.post("/api/console/session", json={"token": TOKEN}, base_url="https://clinic.example")
+    response = client.post("/api/console/sign-in", json={"token": TOKEN}, base_url="https://clinic.example")
     assert "Secure" in response.headers["Set-Cookie"]
 
 
@@ -79,10 +79,10 @@ def test_the_cookie_is_secure_over_https(console_app):
                                           ({"token": 7}, 400)])
 def test_a_wrong_token_signs_nobody_in(console_app, body, status):
     client = console_app.test_client()
-    response = client.post("/api/console/session", json=body)
+    response = client.post("/api/console/sign-in", json=body)
     assert response.status_code == status and "token" in response.get_json()["error"]
     assert "Set-Cookie" not in response.headers
-    assert client.get("/api/console/session").get_json() == {"signed_in": False}
+    assert client.get("/api/console/sign-in").get_json() == {"signed_in": False}
     assert client.get("/api/documents").status_code == 401
 
 
@@ -90,10 +90,10 @@ def test_wrong_sign_ins_share_the_admin_apis_throttle(make_app):
     app = make_app(ADMIN_TOKEN=TOKEN, ADMIN_FAILURE_LIMIT="3 per minute")
     client = app.test_client()
     for _ in range(2):
-        assert client.post("/api/console/session", json={"token": "guess"}).status_code == 401
+        assert client.post("/api/console/sign-in", json={"token": "guess"}).status_code == 401
     assert client.get("/api/documents", headers={"Authorization": "Bearer guess"}).status_code == 401
     # three wrong tokens, two by sign-in and one by the API: both doors are shut, the right token too
-    assert client.post("/api/console/session", json={"token": TOKEN}).status_code == 429
+    assert client.post("/api/console/sign-in", json={"token": TOKEN}).status_code == 429
     assert client.get("/api/documents", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 429
 
 
@@ -122,14 +122,14 @@ def test_reading_with_the_cookie_needs_no_csrf_token(browser_client):
 
 def test_a_sign_in_from_another_site_is_refused(console_app):
     client = console_app.test_client()
-    response = client.post("/api/console/session", json={"token": TOKEN}, headers={"Origin": "https://evil.example"})
+    response = client.post("/api/console/sign-in", json={"token": TOKEN}, headers={"Origin": "https://evil.example"})
     assert response.status_code == 403 and "Set-Cookie" not in response.headers
 
 
 def test_sign_out_ends_the_session(browser_client):
     client, csrf = browser_client
-    assert client.delete("/api/console/session").status_code == 403  # no CSRF token: not even a sign-out
-    assert client.delete("/api/console/session", headers=changes(csrf)).get_json() == {"signed_in": False}
+    assert client.delete("/api/console/sign-in").status_code == 403  # no CSRF token: not even a sign-out
+    assert client.delete("/api/console/sign-in", headers=changes(csrf)).get_json() == {"signed_in": False}
     assert client.get("/api/documents").status_code == 401
 
 
@@ -149,11 +149,11 @@ def test_sessions_outlive_a_restart_only_with_a_shared_secret_key(make_app):
     for config, works in [({}, False), ({"SECRET_KEY": "shared-between-servers"}, True)]:
         first, second = make_app(ADMIN_TOKEN=TOKEN, **config), make_app(ADMIN_TOKEN=TOKEN, **config)
         client = first.test_client()
-        client.post("/api/console/session", json={"token": TOKEN})
+        client.post("/api/console/sign-in", json={"token": TOKEN})
         cookie = client.get_cookie("assistant_console").value
         other = second.test_client()
         other.set_cookie("assistant_console", cookie)
-        assert other.get("/api/console/session").get_json()["signed_in"] is works
+        assert other.get("/api/console/sign-in").get_json()["signed_in"] is works
 
 
 def test_the_token_is_in_no_response_and_no_log_line(console_app, caplog, capsys):
@@ -161,15 +161,15 @@ def test_the_token_is_in_no_response_and_no_log_line(console_app, caplog, capsys
     caplog.set_level(logging.DEBUG)
     seen = []
     for body in [{"token": TOKEN + "x"}, {"token": TOKEN}]:
-        response = client.post("/api/console/session", json=body)
+        response = client.post("/api/console/sign-in", json=body)
         seen.append(response.get_data(as_text=True) + str(response.headers))
-    for path in ["/admin", "/api/console/session", "/api/documents", "/static/console.js", "/static/console.html"]:
+    for path in ["/admin", "/api/console/sign-in", "/api/documents", "/static/console.js", "/static/console.html"]:
         with client.get(path) as response:
             seen.append(response.get_data(as_text=True) + str(response.headers))
     captured = capsys.readouterr()
     for text in [*seen, caplog.text, captured.out, captured.err]:
         assert TOKEN not in text
-    assert "POST /api/console/session 200" in caplog.text  # the request log did run
+    assert "POST /api/console/sign-in 200" in caplog.text  # the request log did run
 
 
 def test_the_article_preview_shows_passages_and_sections(browser_client):

@@ -89,7 +89,7 @@ async function signIn(event) {
     return;
   }
   try {
-    const data = await api("POST", "/api/console/session", {token});
+    const data = await api("POST", "/api/console/sign-in", {token});
     $("token").value = "";
     showConsole(data.csrf_token);
   } catch (error) {
@@ -99,7 +99,7 @@ async function signIn(event) {
 }
 
 async function signOut() {
-  await api("DELETE", "/api/console/session").catch(() => {});
+  await api("DELETE", "/api/console/sign-in").catch(() => {});
   showSignIn("You are signed out.");
 }
 
@@ -552,7 +552,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   });
   wireDropZone();
   try {
-    const session = await api("GET", "/api/console/session");
+    const session = await api("GET", "/api/console/sign-in");
     if (session.signed_in) showConsole(session.csrf_token);
     else showSignIn();
   } catch (error) {

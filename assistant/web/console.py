@@ -1,11 +1,11 @@
 """The owner's console at /admin: its page, sign-in and sign-out, and the session the admin API accepts.
 
 Switched off (404) unless ASSISTANT_ADMIN_TOKEN is set. Signing in POSTs the token as JSON to
-/api/console/session; the answer sets a session cookie (Flask's signed session: HttpOnly, SameSite=Strict,
+/api/console/sign-in; the answer sets a session cookie (Flask's signed session: HttpOnly, SameSite=Strict,
 Secure when the request came over https) holding a fingerprint of the token and a CSRF token, never the
 token itself (the cookie is signed, not encrypted). The admin API then takes either the bearer token or
 that cookie; with the cookie, a request that changes anything must also carry an Origin header of this
-server and the X-CSRF-Token header that GET /api/console/session gives the page. Wrong tokens count
+server and the X-CSRF-Token header that GET /api/console/sign-in gives the page. Wrong tokens count
 against the admin API's own counter of wrong tokens (admin.py), so sign-in cannot be used to guess faster.
 """
 from __future__ import annotations
@@ -103,7 +103,7 @@ def console_on() -> None:
     admin_token()
 
 
-@console_api.route("POST", "/api/console/session", "Sign in to the console: sets an HttpOnly, SameSite=Strict "
+@console_api.route("POST", "/api/console/sign-in", "Sign in to the console: sets an HttpOnly, SameSite=Strict "
                    "session cookie", body=SignIn, response=SessionState, first=console_on, errors={
                        401: "Not the admin token.", 403: "The Origin header names another site.",
                        429: "Too many wrong tokens from this address."})
@@ -124,7 +124,7 @@ def sign_in(body: SignIn):
     return jsonify(signed_in=True, csrf_token=session["csrf"])
 
 
-@console_api.route("GET", "/api/console/session", "Tell whether this browser is signed in to the console",
+@console_api.route("GET", "/api/console/sign-in", "Tell whether this browser is signed in to the console",
                    response=SessionState)
 def whoami():
     """Tell whether this browser is signed in; if so, give the CSRF token the page sends with its changes."""
@@ -134,7 +134,7 @@ def whoami():
     return jsonify(signed_in=True, csrf_token=session["csrf"])
 
 
-@console_api.route("DELETE", "/api/console/session", "Sign out of the console (X-CSRF-Token needed)",
+@console_api.route("DELETE", "/api/console/sign-in", "Sign out of the console (X-CSRF-Token needed)",
                    response=SessionState, errors={403: "The CSRF token or Origin is missing or wrong."})
 def sign_out():
     """Sign out: forget the session (needs the CSRF token, as every change does)."""
