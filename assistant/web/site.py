@@ -6,7 +6,7 @@ defaults force HTTPS and HSTS, which a server on 127.0.0.1 must not send.
 """
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 bp = Blueprint("site", __name__)
 

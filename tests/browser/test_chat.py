@@ -123,7 +123,7 @@ def test_red_flag_question_shows_the_urgent_banner(chat, contact):
     answer = ask(chat.page, "I fell and now I cannot put any weight on my leg")
     banner = answer.get_by_role("alert")
     assert banner.is_visible()
-    assert "urgent care" in banner.inner_text()
+    assert "emergency department" in banner.inner_text()
     assert banner.locator("p").last.inner_text() == contact
     assert answer.locator(".disclaimer").inner_text() == DISCLAIMER
     chat.screenshot("urgent-desktop")

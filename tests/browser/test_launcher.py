@@ -153,7 +153,7 @@ def test_a_question_a_follow_up_an_emergency_and_a_thumbs_down(browser, sites, r
         follow_up.locator(".rating-comment").wait_for(timeout=TIMEOUT)
         urgent = ask(chat, EMERGENCY)
         banner = urgent.get_by_role("alert")
-        assert "urgent care" in banner.inner_text()
+        assert "emergency department" in banner.inner_text()
         assert urgent.locator(".disclaimer").inner_text() == DISCLAIMER
         host.screenshot("widget-urgent-desktop")
 
