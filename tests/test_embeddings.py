@@ -53,16 +53,15 @@ def test_a_missing_model_file_is_refused_with_a_fix(tmp_path):
         Embedder(tmp_path / "missing.onnx")
 
 
-def test_the_command_line_names_a_missing_model_in_one_line(tmp_path, monkeypatch):
+def test_the_command_line_names_a_missing_model_in_one_line(tmp_path, monkeypatch, writable_corpus):
     from click.testing import CliRunner
 
     from assistant.cli import cli
-    from tests.conftest import copy_corpus
 
     monkeypatch.setenv("ASSISTANT_MODEL", str(tmp_path / "missing.onnx"))
     embedder.cache_clear()
     try:
-        result = CliRunner().invoke(cli, ["--corpus", str(copy_corpus(tmp_path / "corpus")),
+        result = CliRunner().invoke(cli, ["--corpus", str(writable_corpus),
                                           "--index", str(tmp_path / "index.npz"), "ask", "psoas?"])
     finally:
         embedder.cache_clear()
