@@ -1,13 +1,13 @@
 """Score the engine on a question file: hit@1, hit@3, MRR, refusals, out-of-scope accuracy, red flags."""
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from ..config import MAX_TOP_K
 from ..errors import BadQuestionFile
 from .answer import answer
+from .files import json_lines
 from .index import Index
 
 EXPECTS = {"answer", "none", "urgent"}
@@ -23,22 +23,10 @@ def load_questions(path: Path) -> list[dict]:
 
     Raises BadQuestionFile naming the line that is wrong.
     """
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise BadQuestionFile(f"cannot read questions file '{path}': {error}") from None
     questions = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise BadQuestionFile(f"{path}, line {number}: not JSON ({error.msg})") from None
+    for where, item in json_lines(path, BadQuestionFile, "questions file"):
         if not isinstance(item, dict) or not isinstance(item.get("question"), str) or item.get("expect") not in EXPECTS:
-            raise BadQuestionFile(
-                f"{path}, line {number}: needs a \"question\" string and \"expect\" of answer, none or urgent"
-            )
+            raise BadQuestionFile(f"{where}: needs a \"question\" string and \"expect\" of answer, none or urgent")
         questions.append(item)
     if not questions:
         raise BadQuestionFile(f"questions file '{path}' holds no question")

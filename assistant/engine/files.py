@@ -1,11 +1,12 @@
 """Write files atomically: a temporary file in the same folder, flushed to disk, then renamed over the old one."""
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import stat
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Iterator
 
 
 def write_atomically(path: Path, write: Callable[[BinaryIO], object], mode: int | None = None) -> None:
@@ -32,3 +33,22 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], object], mode: int 
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def json_lines(path: Path, error: type[Exception], what: str) -> Iterator[tuple[str, object]]:
+    """Yield (where, item) for each non-blank line of a JSON Lines file, `where` naming the file and the line.
+
+    Raises `error` when the file cannot be read (saying it is `what`) or a line is not JSON.
+    """
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as problem:
+        raise error(f"cannot read {what} '{path}': {problem}") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as problem:
+            raise error(f"{path}, line {number}: not JSON ({problem.msg}); fix or delete the line") from None
+        yield f"{path}, line {number}", item

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..config import MAX_QUESTION_CHARS
 from ..errors import BadTaught, NotWritten, TaughtNotFound
-from .files import write_atomically
+from .files import json_lines, write_atomically
 from .documents import corpus_lock
 
 if TYPE_CHECKING:
@@ -90,20 +90,7 @@ def read_taught(corpus_dir: Path) -> list[Taught]:
     path = Path(corpus_dir) / TAUGHT_FILE
     if not path.is_file():
         return []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise BadTaught(f"cannot read the taught questions '{path}': {error}") from None
-    taught = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise BadTaught(f"{path}, line {number}: not JSON ({error.msg}); fix or delete the line") from None
-        taught.append(check_taught(item, f"{path}, line {number}"))
-    return taught
+    return [check_taught(item, where) for where, item in json_lines(path, BadTaught, "the taught questions")]
 
 
 def write_taught(corpus_dir: Path, taught: list[Taught]) -> None:
