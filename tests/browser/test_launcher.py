@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
+from playwright.sync_api import expect
 
 from assistant import create_app
 from assistant.engine.safety import DISCLAIMER
@@ -124,10 +125,17 @@ def open_panel(page):
     return panel, chat
 
 
-def focus_in_chat(page) -> str:
-    """Return the id of the element with the keyboard focus inside the chat's frame ("" when the frame has none)."""
+def focus_in_chat(page, expected: str = "question") -> str:
+    """Return the id of the element with the keyboard focus inside the chat's frame ("" when the frame has none),
+    waiting up to TIMEOUT for it to become `expected`: the chat's "ready" message moves the focus a moment later."""
     frame = next(frame for frame in page.frames if "/embed" in frame.url)
-    return frame.evaluate("document.hasFocus() ? document.activeElement.id : ''")
+    focused = ""
+    for _ in range(TIMEOUT // 50):
+        focused = frame.evaluate("document.hasFocus() ? document.activeElement.id : ''")
+        if focused == expected:
+            break
+        page.wait_for_timeout(50)
+    return focused
 
 
 def test_a_question_a_follow_up_an_emergency_and_a_thumbs_down(browser, sites, runner, caplog):
@@ -146,6 +154,7 @@ def test_a_question_a_follow_up_an_emergency_and_a_thumbs_down(browser, sites, r
         answer.locator(".citation").first.click()  # the article opens at the passage, inside the panel
         chat.locator("dialog#article mark.cited").first.wait_for(timeout=TIMEOUT)
         page.keyboard.press("Escape")  # closes the article, not the panel
+        expect(chat.locator("dialog#article")).to_be_hidden(timeout=TIMEOUT)
         assert panel.is_visible()
 
         follow_up = ask(chat, FOLLOW_UP)
@@ -178,24 +187,22 @@ def test_keyboard_and_screen_reader(browser, sites):
         panel.wait_for(timeout=TIMEOUT)
         chat = page.frame_locator(f'iframe[title="{TITLE}"]')
         chat.get_by_label("Your question").wait_for(timeout=TIMEOUT)
-        page.wait_for_timeout(200)  # the chat's "ready" moves the focus into it
-        assert focus_in_chat(page) == "question"
+        assert focus_in_chat(page) == "question"  # the chat's "ready" moves the focus into it
         assert chat.get_by_role("log", name="Conversation").get_attribute("aria-live") == "polite"
         host.screenshot("widget-welcome-desktop")
         page.keyboard.type(STRETCH)
         page.keyboard.press("Enter")
         chat.locator(".from-assistant").wait_for(timeout=TIMEOUT)
-        page.keyboard.press("Escape")
-        assert panel.is_hidden()
+        page.keyboard.press("Escape")  # pressed inside the chat's frame: it asks the host page to close the panel
+        expect(panel).to_be_hidden(timeout=TIMEOUT)
         assert button.evaluate("b => b.getRootNode().activeElement === b")
-        assert button.get_attribute("aria-expanded") == "false"
+        expect(button).to_have_attribute("aria-expanded", "false")
 
         page.keyboard.press("Enter")  # open again: the conversation is still there
-        page.wait_for_timeout(200)
         assert focus_in_chat(page) == "question"
         assert chat.locator(".from-assistant").count() == 1
         panel.get_by_role("button", name="Close the chat").click()
-        assert panel.is_hidden()
+        expect(panel).to_be_hidden(timeout=TIMEOUT)
 
 
 def test_the_host_pages_css_does_not_change_the_panel_and_ours_does_not_leak(browser, sites):
@@ -246,7 +253,7 @@ def test_a_site_that_is_not_listed_gets_a_refusal_and_no_chat(browser, sites, ca
         assert not any("/embed" in frame.url and frame.locator("#question").count() for frame in page.frames)
         host.screenshot("widget-refused")
         page.keyboard.press("Escape")
-        assert panel.is_hidden()
+        expect(panel).to_be_hidden(timeout=TIMEOUT)
 
 
 def test_a_site_that_claims_a_listed_origin_is_refused_by_the_browser(browser, sites):
@@ -256,7 +263,10 @@ def test_a_site_that_claims_a_listed_origin_is_refused_by_the_browser(browser, s
         errors = []
         page.on("console", lambda message: message.type == "error" and errors.append(message.text))
         page.goto(sites.other.origin + "/forged")
-        page.wait_for_timeout(500)
+        for _ in range(TIMEOUT // 50):  # the browser reports the refusal a moment after the load
+            if any("frame-ancestors" in error for error in errors):
+                break
+            page.wait_for_timeout(50)
         [framed] = [frame for frame in page.frames if frame != page.main_frame]
         assert framed.locator("#question").count() == 0
         assert any("frame-ancestors" in error for error in errors), errors
