@@ -1,5 +1,8 @@
 """Red flags: emergencies in lay words are caught, questions that only sound scary are not."""
+import numpy as np
 import pytest
+
+from assistant.engine import redflags
 
 from assistant.engine.redflags import SITUATIONS, situations
 from assistant.engine.safety import FALLBACK, URGENT_ADVICE, urgent_message
@@ -101,6 +104,38 @@ def test_emergencies_in_unusual_words_are_caught(question):
 ])
 def test_scary_sounding_messages_are_not_flagged(question):
     assert situations([question]) == [], question
+
+
+@pytest.mark.parametrize("question", [
+    "my partner has been peeing himself without realising and his back is agony",
+    "I can't take a leak since this morning and my lower back aches",
+    "my temp is through the roof and my groin really hurts",
+    "my little girl is hot to touch and wasn't walking at nursery today",
+    "the skin over my hip is pink, puffy and warm like a radiator",
+    "got tackled at rugby and my leg looks wrong, the foot points sideways",
+    "numb across my butt cheeks and between the legs since yesterday",
+])
+def test_lay_and_slang_words_for_the_findings_are_read(question):
+    assert situations([question]), question
+
+
+@pytest.mark.parametrize("question", [
+    "my bum goes numb on the rowing machine but it's fine once I stand up",
+    "after a long spin class my bottom and privates went numb but the feeling all came back a few minutes later",
+    "I've heard that numbness down there is a warning sign, is that true?",
+    "my grandad fell off a ladder in 1975 and couldn't walk for weeks, anyway what does the psoas do?",
+])
+def test_passing_hearsay_and_long_past_findings_are_not_flagged(question):
+    assert situations([question]) == [], question
+
+
+def test_the_described_signal_needs_its_finding_stated_as_present(monkeypatch):
+    """A question close to a situation's description counts only if the finding it names is not negated, past,
+    hypothetical or passing."""
+    monkeypatch.setattr(redflags, "described", lambda vectors: {"saddle numbness": 0.95})
+    vectors = [np.zeros(3)]
+    assert situations(["I have gone numb where it matters"], vectors) == ["saddle numbness"]
+    assert situations(["I went numb where it matters but it came back in a minute"], vectors) == []
 
 
 def test_an_emergency_told_earlier_in_the_chat_still_counts():

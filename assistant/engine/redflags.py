@@ -21,6 +21,7 @@ from .text import english_words
 
 # Findings: label -> patterns (Python regular expressions, matched case-insensitively on the repaired text).
 _CANT = (r"(?:can ?not|can'?t|cant|could ?not|couldn'?t|unable to|not able to|no way (?:i|he|she) can|won'?t|wont|"
+         r"(?:was|is|were|are) ?n'?t|"
          r"will not|would ?n'?t|does ?n'?t|does not|don'?t|do not|refus\w* to|no longer|not|never|"
          r"(?:ha(?:ve|s)n'?t|not) been able to|barely|impossible to|too (?:painful|sore) to|no chance (?:of|to))")
 _LEG = r"(?:leg|legs|thigh|knee|hip|foot)"
@@ -28,7 +29,9 @@ FINDINGS: dict[str, list[str]] = {
     "FEVER": [
         r"\b(?:fever\w*|feverish|chills?|chilly and|shiver\w*|shivery|the shakes|rigou?rs|(?:night |cold |drenching )?"
         r"sweats|sweating (?:buckets|a lot)|sweaty|burning up|boiling up|hot (?:and|&) cold|flu[- ]?like|"
-        r"hot to (?:the )?touch|(?:high|a|running a|with a|got a|has a) temp(?:erature)?)\b(?![- ]like)",
+        r"hot to (?:the )?touch|(?:high|a|running a|with a|got a|has a) temp(?:erature)?|hot in (?:the|her|his|my) "
+        r"body|(?:hot|feverish|sweaty) (?:and|&) shak\w+|shaking (?:and|&) (?:hot|sweat\w*))\b(?![- ]like)",
+        r"\btemp(?:erature)?(?:'s| is| was)? (?:through the roof|sky[- ]high|really high|very high|high)\b",
         r"\btemp(?:erature)? (?:of |is |was |at )?(?:3[89]|4[01]|10[0-5])\b",
         r"\b(?:3[89](?:\.\d)?|4[01](?:\.\d)?|10[0-5](?:\.\d)?) ?(?:°|degrees?|deg\b|c\b|f\b|temp|fever)",
     ],
@@ -42,21 +45,21 @@ FINDINGS: dict[str, list[str]] = {
     "SEVERE": [r"\b(?:severe\w*|intense|excruciating|unbearable|agony|agoni[sz]ing|worst|terrible|extreme\w*|"
                r"horrible|screaming|screams?|like crazy|like mad|like hell|like buggery|(?:nearly|almost) "
                r"(?:pass(?:ed)? out|faint\w*)|can'?t (?:even )?(?:let|bear) (?:the|anything)|really really)\b"],
-    "HOT": [r"\b(?:hot|burning hot|roasting|warm to (?:the )?touch|heat coming off)\b"],
-    "RED": [r"\b(?:red|reddish|bright red|red raw|flushed|angry[- ]looking)\b"],
+    "HOT": [r"\b(?:hot|burning hot|roasting|warm to (?:the )?touch|heat coming off|on fire|(?:warm|hot) like)\b"],
+    "RED": [r"\b(?:red|reddish|bright red|red raw|flushed|angry[- ]looking|pink|purple)\b"],
     "SWOLLEN": [r"\b(?:swollen|swelling|swelled|swell(?:s|ing)? up|puff(?:y|ed up|ing up)|balloon\w*|"
                 r"come up (?:like|big)|big swollen|inflamed|bulging)\b"],
     "SURGERY": [r"\b(?:hip (?:op|operation|surgery|replacement|replaced|arthroscopy)|(?:had|has) (?:(?:his|her|my) )?"
-                r"hips? (?:replaced|done|operated)|(?:keyhole|hip) surgery|operation on (?:my|his|her) hip|"
+                r"hips? (?:replaced|done|operated)|(?:keyhole|hip) surgery|operation on (?:my|his|her|the) hip|"
                 r"(?:steroid|cortisone) (?:injection|shot|jab)|surgery on (?:my|his|her) hip|new hip)\b"],
     "FALL": [r"\b(?:fell|falls?|falling|fallen|tripped|trip over|slipped|slip on|went down|landed|"
              r"knocked (?:down|over|off)|hit by|accident|crash\w*|collision|came off|come off|wiped out|"
-             r"stacked it|took a tumble|tumbled)\b(?! asleep)"],
+             r"stacked it|tumble|tumbled|tackled?)\b(?! asleep)"],
     "NO_WEIGHT": [
         _CANT + r"\s+(?:\w+\s+){0,3}?(?:bear|put|take)\s+(?:\w+\s+){0,3}?weight",
         _CANT + r"\s+(?:\w+\s+){0,2}?weight[- ]?bear",
         _CANT + r"\s+(?:\w+\s+){0,2}?put (?:\w+ )?(?:foot|leg|weight) (?:down|on)",
-        _CANT + r"\s+(?:\w+\s+){0,2}?(?:stand|walk|get up|get off|stand up|weight|move|step|get to|"
+        _CANT + r"\s+(?:\w+\s+){0,2}?(?:stand(?:ing)?|walk(?:ing)?|get up|get off|stand up|weight|move|step|get to|"
         r"want (?:to )?walk)\b(?! (?:sitting|it when|being|people|the (?:thought|idea)))",
         r"\b(?:stopped|stops|refus\w+|refusing) (?:\w+ )?(?:walking|to walk|to stand|to put|standing)\b",
         r"\b(?:still (?:on|lying on) the (?:floor|ground)|stuck on the floor|can'?t get off the floor|"
@@ -64,39 +67,47 @@ FINDINGS: dict[str, list[str]] = {
     ],
     "DEFORMITY": [
         r"\b(?:deform\w*|misshapen|crooked|(?:weird|odd|strange|unnatural|funny) angle|the wrong way|"
-        r"out of (?:its )?(?:place|socket)|(?:sticking|poking) out)\b",
+        r"out of (?:its )?(?:place|socket)|(?:sticking|poking) out|looks? (?:all )?wrong)\b",
         r"\b(?:shorter|short) than (?:the )?other\b|\blooks? (?:(?:a lot|much|a bit|more) )?short(?:er)?\b|"
-        r"\bmore short\b",
+        r"\bmore short\b|\b(?:leg|one) (?:is|looks|seems) (?:\w+ )?shorter\b",
         r"\b(?:turned|rolled|twisted|rotated|pointing|points|turns|go(?:es)?|flopp\w*|lying|lies) "
-        r"(?:\w+ ){0,2}?(?:out(?:wards?)?|to the (?:outside|side)|outward)\b(?! (?:of|for|with|by|and|on|at|to))",
+        r"(?:\w+ ){0,2}?(?:out(?:wards?)?|to the (?:outside|side)|outward|sideways)\b"
+        r"(?! (?:of|for|with|by|and|on|at|to))",
     ],
     "NUMB": [r"\b(?:numb\w*|no feeling|can'?t feel|cannot feel|lost (?:the )?feeling|feel(?:s|ing)? nothing|"
              r"dead numb|pins and needles|tingl\w*)\b"],
     "SADDLE": [r"\b(?:groin|saddle|genitals?|genital area|privates?|private (?:parts|area)|down there|"
-               r"between (?:my|his|her) legs|crotch|perineum|inner thighs?|inside of (?:my |his |her )?thighs|"
+               r"between (?:my|his|her|the) legs|crotch|perineum|inner thighs?|inside of (?:my |his |her )?thighs|"
                r"buttocks|bum|bottom|backside|back passage|sit ?bones|anus|vagina|vulva|penis|scrotum|testicles|"
+               r"taint|butt(?: cheeks)?|arse|nether regions|lady bits|(?:my|his|her) bits|undercarriage|"
+               r"where (?:i|you|he|she|we) sit|"
                r"toilet paper|when (?:i|he|she) wipes?)\b"],
     "CONTINENCE_LOSS": [
         r"\b(?:lost|losing|lose|loss of|no) (?:\w+ ){0,2}?control (?:of|over) (?:my |his |her )?"
         r"(?:bladder|bowels?|bowls|pee|wee|poo)",
-        r"\b(?:incontinen\w+|(?:wet|wetting|peed|weed|messed|messing|soiled|soiling|pooed|pooped|pissed|shat) "
+        r"\b(?:incontinen\w+|(?:wet|wetting|peed|peeing|weed|weeing|messed|messing|soiled|soiling|pooed|pooing|"
+        r"pooped|pooping|pissed|pissing|shat) "
         r"(?:myself|himself|herself|my pants|his pants|her pants|my trousers|the bed))\b",
         r"\b(?:accidents? with (?:my |his |her )?(?:bladder|bowels?)|can'?t hold (?:my |his |her )?"
-        r"(?:wee|pee|urine|bladder|bowels?|poo)|leak\w* (?:urine|wee|pee|poo)|(?:doesn'?t|without) feel\w* it "
-        r"coming|can'?t tell when (?:i|he|she) need|"
+        r"(?:wee|pee|urine|bladder|bowels?|poo)|leak\w* (?:urine|wee|pee|poo|all over)|(?:doesn'?t|didn'?t|don'?t|"
+        r"without) (?:even )?feel\w* (?:it |them )?coming|can'?t (?:really )?tell when (?:i|he|she) need|"
+        r"can'?t (?:really )?tell when (?:my|his|her) bladder|"
         r"didn'?t (?:feel|know) (?:i|he|she) (?:was|had) (?:peeing|weeing|wet))\b",
         _CANT + r"\s+(?:\w+\s+){0,1}?control (?:when (?:i|he|she) )?(?:my |his |her )?"
         r"(?:bladder|bowels?|bowls|pee|wee|poo|go (?:to )?(?:the )?toilet|goes (?:to )?(?:the )?toilet)",
     ],
     "RETENTION": [
-        _CANT + r"\s+(?:\w+\s+){0,2}?(?:pee|wee|urinate|pass (?:urine|water)|do a wee|empty (?:my|his|her) bladder)\b",
+        _CANT + r"\s+(?:\w+\s+){0,2}?(?:pee|wee|piss|urinate|pass (?:urine|water)|do a wee|take a (?:leak|piss|pee|wee)|"
+        r"empty (?:my|his|her) bladder)\b",
+        r"\b(?:only|just) (?:managed |manage |get |getting |got )?a dribble\b",
         r"\b(?:nothing (?:comes|came|is coming) out|no (?:pee|wee|urine) (?:comes|came) out|"
         r"trying to (?:pee|wee)(?: \w+){0,3} (?:but )?nothing|straining (?:to (?:pee|wee) )?and nothing)\b",
     ],
     "POP": [r"\b(?:pop(?:ped)?|snap(?:ped)?|crack(?:ed)?|twang(?:ed)?|tore|torn|tear(?:ing)?|ripp?(?:ed|ing)?|"
             r"something (?:went|gave|go)|felt something go|big noise|loud noise|clunk)\b"],
     "NO_LIFT": [
-        _CANT + r"\s+(?:\w+\s+){0,3}?(?:lift|raise|move|bring|get|swing|bend)\s+(?:\w+\s+){0,3}?" + _LEG + r"\b",
+        _CANT + r"\s+(?:\w+\s+){0,3}?(?:lift|raise|move|bring|get|swing|bend|cock|pick|hitch)\s+(?:\w+\s+){0,3}?"
+        + _LEG + r"\b",
         r"\b" + _LEG + r"\s+(?:\w+\s+){0,2}?" + _CANT + r"\s+(?:\w+\s+){0,2}?"
         r"(?:lift|move|come up|go up|work|bend|budge|respond|go forward|move forward|do anything)\b",
         _CANT + r"\s+(?:\w+\s+){0,3}?(?:go up|climb|get up) (?:a |the )?(?:step|stairs|kerb|curb)\b",
@@ -109,7 +120,7 @@ FINDINGS: dict[str, list[str]] = {
     "NO_MOVE_HIP": [
         r"\b(?:won'?t|wont|doesn'?t|does not|will not|refus\w* to) (?:let|allow) (?:\w+ ){0,3}?"
         r"(?:touch|move|bend|near)\b",
-        r"\bscreams? (?:\w+ ){0,3}?(?:move|touch|bend|change)",
+        r"\bscream(?:s|ed)? (?:\w+ ){0,3}?(?:move|touch|bend|change|held|holds|hold)",
         r"\bcries (?:\w+ ){0,3}?(?:move|touch|bend|change)",
         r"\bkeeps? (?:\w+ ){0,2}?(?:leg|hip) (?:really |very )?still\b",
     ],
@@ -177,8 +188,13 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     ("got checked", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["got", "been", "was", "were"]}},
                                                    {"LOWER": {"IN": ["checked", "x-rayed", "scanned", "cleared"]}}]),
     ("back to normal", "HISTORICAL", "BIDIRECTIONAL", None),
+    ("in 1962", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "in"}, {"TEXT": {"REGEX": r"^(19|20)\d\d$"}}]),
     # The hypothetical and the general.
     ("what if", "HYPOTHETICAL", "FORWARD", None),
+    ("i've heard", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["'ve", "ve", "have"]}},
+                                              {"LOWER": {"IN": ["heard", "read"]}}]),
+    ("heard that", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["heard", "read"]}},
+                                              {"LOWER": {"IN": ["that", "about"]}}]),
     ("in case", "HYPOTHETICAL", "FORWARD", None),
     ("if", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["if", "whether"]}}]),
     ("signs of", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["signs", "symptoms", "warning", "flags"]}},
@@ -206,10 +222,20 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                               {"LOWER": {"IN": ["goes", "went", "wears", "wore", "passes",
                                                                 "passed"]}},
                                               {"LOWER": {"IN": ["away", "off"]}}]),
-    ("came back", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"IN": ["came", "comes", "come"]}}, {"LOWER": "back"}]),
+    ("came back", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"IN": ["but", "and"]}, "OP": "?"},
+                                              {"LOWER": "the", "OP": "?"},
+                                              {"LOWER": {"IN": ["it", "that", "this", "feeling", "sensation"]},
+                                               "OP": "?"},
+                                              {"LOWER": "all", "OP": "?"},
+                                              {"LOWER": {"IN": ["came", "comes", "come"]}}, {"LOWER": "back"}]),
     ("for a minute", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"IN": ["a", "few", "couple"]}},
                                                  {"LOWER": {"IN": ["minute", "minutes", "seconds", "second",
                                                                    "moment"]}}]),
+    ("fine once", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"IN": ["but", "and"]}, "OP": "?"},
+                                              {"LOWER": {"IN": ["it", "that", "this", "all"]}, "OP": "?"},
+                                              {"LOWER": {"IN": ["'s", "s", "is", "was", "feels"]}, "OP": "?"},
+                                              {"LOWER": {"IN": ["fine", "ok", "okay", "normal", "better"]}},
+                                              {"LOWER": {"IN": ["once", "when", "after", "as"]}}]),
     ("cross-legged", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"REGEX": r"^(cross|crossed)"}}]),
     ("pins and needles from sitting", "PASSING", "BIDIRECTIONAL", [{"LOWER": "fell"}, {"LOWER": "asleep"}]),
 ]
@@ -300,15 +326,18 @@ def situations(texts: list[str], vectors: list[np.ndarray] = ()) -> list[str]:
     """
     text = " ".join(message.strip().rstrip(".!?") + "." for message in texts if message.strip())
     text = repaired(text.replace("’", "'"))
-    named = _named(text)
+    named, found = _named(text), None
     if any(needed <= named for _, alternatives in SITUATIONS.values() for needed in alternatives):
         found = reader().findings(text)  # only now: most questions could make no situation
         recognised = [name for name, (_, alternatives) in SITUATIONS.items()
                       if any(needed <= found for needed in alternatives)]
         if recognised:
             return recognised
-    return [name for name, closeness in described(vectors).items()
-            if closeness >= DESCRIBED_COSINE and named & SPECIFIC[name]]
+    close = [name for name, closeness in described(vectors).items()
+             if closeness >= DESCRIBED_COSINE and named & SPECIFIC[name]]
+    if close:  # the finding named must be stated as present too: "went numb, came back in a minute" is not
+        found = reader().findings(text) if found is None else found
+    return [name for name in close if found & SPECIFIC[name]]
 
 
 # The second signal: short descriptions of each situation, compared with the question by the embedding model.
