@@ -407,11 +407,14 @@ def within(since_days: int | None) -> str:
 @click.option("--source", metavar="FILE", help="The document the --quote is in (its file name).")
 @click.option("--history", "-H", multiple=True, metavar="Q",
               help="An earlier question of the chat, for a follow-up wording (repeatable, oldest first).")
+@click.option("--not-answered", is_flag=True, help="Teach it as a question the articles do not answer: the assistant "
+              "then says \"no good match\" to questions like it.")
 @click.option("--list", "listing", is_flag=True, help="List the taught questions instead of teaching one.")
 @click.option("--json", "as_json", is_flag=True, help="With --list: print them as JSON.")
 @click.pass_obj
-def teach(settings: Settings, question, passage, quote, source, history, listing, as_json):
-    """Teach the assistant a visitor's wording QUESTION, attached to the passage that answers it.
+def teach(settings: Settings, question, passage, quote, source, history, not_answered, listing, as_json):
+    """Teach the assistant a visitor's wording QUESTION, attached to the passage that answers it (or, with
+    --not-answered, as a question the articles do not answer).
 
     The question joins the corpus folder's questions.jsonl; a running server uses it after its next reindex
     check, with no restart.
@@ -421,6 +424,7 @@ def teach(settings: Settings, question, passage, quote, source, history, listing
       assistant ask --json "wich nerve controls the iliacus"     # find the passage id
       assistant teach "wich nerve controls the iliacus" --passage anatomy.txt:1200-1450
       assistant teach "and how long do I hold it?" -H "how do I stretch my hip flexors?" --passage ...
+      assistant teach "how much does a session cost?" --not-answered
       assistant teach --list
     """
     if listing:
@@ -429,8 +433,17 @@ def teach(settings: Settings, question, passage, quote, source, history, listing
     if not question:
         raise click.UsageError('give the visitor\'s QUESTION, e.g. assistant teach "wich nerve controls the iliacus" '
                                "--passage ID (or --list to see what is taught)")
+    if not_answered:
+        if passage or quote or source:
+            raise click.UsageError("--not-answered takes no --passage, --quote or --source: the articles do not "
+                                   "answer it")
+        new = taught_module.check_taught({"question": question, "history": list(history), "not_answered": True})
+        report = taught_module.teach(settings.corpus, new, lambda: _reindex(settings))
+        click.echo(f"Taught {new.id}: {new.question!r} as not answered by the articles. Indexed {summary(report)}")
+        return
     if bool(passage) == bool(quote):
-        raise click.UsageError("say which passage answers it: --passage ID, or --quote TEXT with --source FILE")
+        raise click.UsageError("say which passage answers it: --passage ID, or --quote TEXT with --source FILE "
+                               "(or --not-answered)")
     if quote and not source:
         raise click.UsageError("--quote needs --source FILE: the document the quote is in")
     if passage:
@@ -453,7 +466,9 @@ def list_taught(settings: Settings, as_json: bool) -> None:
     for row in rows:
         where = ", ".join(row["passages"]) or click.style("attached to no passage (its quote is gone)", fg="red")
         follow = f"  (after: {' / '.join(row['history'])})" if row["history"] else ""
-        click.echo(f"{row['id']}  {row['question']}{follow}\n{'':12}{row['source']}: {row['quote']!r} -> {where}")
+        anchor = ("not answered by the articles" if row["not_answered"]
+                  else f"{row['source']}: {row['quote']!r} -> {where}")
+        click.echo(f"{row['id']}  {row['question']}{follow}\n{'':12}{anchor}")
 
 
 @cli.command()

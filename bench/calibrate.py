@@ -1,16 +1,18 @@
-"""Calibrate the gate: fit how likely the articles answer a question, from three signals, cross-validated by set.
+"""Calibrate the gate: fit how likely the articles answer a question, from five signals, cross-validated by set.
 
 For each question (urgent ones left out): the best taught question's cosine with it, the cosine of the best
-passage's best sentence, and the share of its terms the articles use at all (what answer.decide_confidence
-reads). A question of a taught set is read with only the *other* sets taught (its own wording is in the taught
-file); a question of any other set with all of them taught. A logistic curve P(answerable) is fitted, each class
-weighted equally; answer.py takes its constants. Printed too: the figures cross-validated by set (the curve fitted
-on the other sets, each set in turn), and --plot draws refused vs rejected, one curve per set.
+passage's best sentence, the share of its terms the articles use at all, the share of its words (weighted by
+rarity) that neither the articles nor the taught questions use, and how much closer it is to a question taught as
+not answered than to the best taught question or sentence (what answer.decide_confidence reads). A question of a taught set is read with only the *other* sets
+taught (its own wording is in the taught file); a question of any other set with all of them taught. A logistic
+curve P(answerable) is fitted, each class weighted equally, and again without the not-answered signal for an
+index that has none; answer.py takes their constants, and FOUND_PROBABILITY from the point where 5% of the
+answerable questions are refused. Printed too: the figures cross-validated by set (the curve fitted on the other
+sets, each set in turn), and --plot draws refused vs rejected, one curve per set.
 
     .venv/bin/python bench/calibrate.py --taught ../shared/eval/*.jsonl tests/questions.jsonl \
         tests/questions-heldout.jsonl tests/questions-fresh.jsonl tests/questions-fresh2.jsonl \
-        tests/questions-teach.jsonl --other tests/out-of-scope.jsonl tests/out-of-scope-2.jsonl \
-        --plot docs/gate.png
+        tests/questions-teach.jsonl tests/out-of-scope.jsonl tests/out-of-scope-2.jsonl --plot docs/gate.png
 """
 from __future__ import annotations
 
@@ -26,14 +28,17 @@ from assistant.engine.evaluate import load_questions
 sys.path.insert(0, str(Path(__file__).parent))
 from taught import Corpus  # noqa: E402 - bench/taught.py: the corpus indexed with any taught questions
 
-SIGNALS = ("best taught question's cosine", "best sentence's cosine", "share of known terms")
+REFUSED_TARGET = 0.05  # the share of answerable questions the gate may refuse: FOUND_PROBABILITY is set for it
+SIGNALS = ("best taught question's cosine", "best sentence's cosine", "share of known terms",
+           "share of unfamiliar words", "not-answered closeness margin")
+SHORT_NAMES = ("taught", "cosine", "known", "unfamiliar", "not answered")
 
 
-def signals(index, item: dict) -> tuple[float, float, float]:
+def signals(index, item: dict) -> tuple[float, float, float, float, float]:
     """Return the gate's signals for a question of a set."""
     question, history, _ = check_question(item["question"], item.get("history") or [])
     ranking = rank(index, question, history, 1)
-    return ranking.taught, ranking.cosine, ranking.known
+    return ranking.taught, ranking.cosine, ranking.known, ranking.unfamiliar, ranking.not_answered
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 50) -> np.ndarray:
@@ -88,43 +93,53 @@ def main() -> int:
         if args.signals:
             np.savez(args.signals, **{f"x_{n}": x for n, (x, _) in sets.items()},
                      **{f"y_{n}": y for n, (_, y) in sets.items()})
-    x = np.concatenate([s[0] for s in sets.values()])
-    y = np.concatenate([s[1] for s in sets.values()])
-    if args.untaught:  # nothing taught: the taught question's cosine says nothing, the other two signals decide
-        sets = {name: (xs[:, 1:], ys) for name, (xs, ys) in sets.items()}
-    x = np.concatenate([s[0] for s in sets.values()])
-    for column, signal in enumerate(SIGNALS[1:] if args.untaught else SIGNALS):
+    y = np.concatenate([ys for _, ys in sets.values()])
+    if args.untaught:  # nothing taught: only the cosine, known and unfamiliar signals say anything
+        curves = [("CONFIDENCE_UNTAUGHT", [1, 2, 3])]
+    else:  # and an index with no question taught as not answered has no such signal
+        curves = [("CONFIDENCE", [0, 1, 2, 3, 4]), ("CONFIDENCE_ANSWERED_ONLY", [0, 1, 2, 3])]
+    x = np.concatenate([xs for xs, _ in sets.values()])
+    for column in curves[0][1]:
         for name, values in (("answerable", x[y == 1, column]), ("out of scope", x[y == 0, column])):
             quantiles = np.quantile(values, [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1])
-            print(f"{signal:30} {name:13} n={len(values):4}  min/5%/25%/50%/75%/95%/max: "
+            print(f"{SIGNALS[column]:30} {name:13} n={len(values):4}  min/5%/25%/50%/75%/95%/max: "
                   + " ".join(f"{q:.3f}" for q in quantiles))
-    held_out = {}
-    for name, (xs, _) in sets.items():  # each set scored by a curve fitted on the others
-        rest = [other for other in sets if other != name]
-        theta = fit_logistic(np.concatenate([sets[o][0] for o in rest]), np.concatenate([sets[o][1] for o in rest]))
-        held_out[name] = probability(theta, xs)
-    theta = fit_logistic(x, y)
-    name = "CONFIDENCE_UNTAUGHT" if args.untaught else "CONFIDENCE"
-    print(f"\n{name} = ({', '.join(f'{t:.2f}' for t in theta)})  # intercept, " + ", ".join(
-        ("cosine", "known") if args.untaught else ("taught", "cosine", "known")))
+    for number, (name, columns) in enumerate(curves):
+        held_out = fit_and_report(name, {n: (xs[:, columns], ys) for n, (xs, ys) in sets.items()}, columns,
+                                  per_set=number == 0)
+        if args.plot and number == 0:
+            plot(sets, held_out, args.plot)
+    return 0
 
-    print("\nCross-validated by set (each set scored by the curve fitted on the others):")
-    for name, (_, ys) in sets.items():
-        p = held_out[name]
+
+def fit_and_report(name: str, sets: dict, columns: list[int], per_set: bool) -> dict[str, np.ndarray]:
+    """Fit the curve on every set and print it; print the figures cross-validated by set (each set scored by the
+    curve fitted on the others); return those cross-validated probabilities."""
+    held_out = {}
+    for held, (xs, _) in sets.items():
+        rest = [other for other in sets if other != held]
+        theta = fit_logistic(np.concatenate([sets[o][0] for o in rest]), np.concatenate([sets[o][1] for o in rest]))
+        held_out[held] = probability(theta, xs)
+    x, y = np.concatenate([xs for xs, _ in sets.values()]), np.concatenate([ys for _, ys in sets.values()])
+    theta = fit_logistic(x, y)
+    print(f"\n{name} = ({', '.join(f'{t:.2f}' for t in theta)})  # intercept, "
+          + ", ".join(SHORT_NAMES[c] for c in columns))
+    print("Cross-validated by set (each set scored by the curve fitted on the others):")
+    for held, (_, ys) in sets.items() if per_set else ():
+        p = held_out[held]
         refused = f"{(p[ys == 1] < FOUND_PROBABILITY).sum()}/{(ys == 1).sum()}" if (ys == 1).any() else "-"
         rejected = f"{(p[ys == 0] < FOUND_PROBABILITY).sum()}/{(ys == 0).sum()}" if (ys == 0).any() else "-"
         low = ((p[ys == 1] >= FOUND_PROBABILITY) & (p[ys == 1] < HIGH_PROBABILITY)).sum()
-        print(f"  {name:24} answerable refused {refused:>8}  out of scope rejected {rejected:>7}  low confidence {low}")
-    p, refused_all = np.concatenate(list(held_out.values())), None
-    refused_all = (p[y == 1] < FOUND_PROBABILITY).mean()
-    print(f"  {'all':24} answerable refused {refused_all:.1%}, out of scope rejected "
-          f"{(p[y == 0] < FOUND_PROBABILITY).mean():.1%}")
-    for threshold in (0.3, 0.4, 0.5, 0.6):
+        print(f"  {held:24} answerable refused {refused:>8}  out of scope rejected {rejected:>7}  low confidence {low}")
+    p = np.concatenate(list(held_out.values()))
+    print(f"  {'all':24} answerable refused {(p[y == 1] < FOUND_PROBABILITY).mean():.1%}, out of scope rejected "
+          f"{(p[y == 0] < FOUND_PROBABILITY).mean():.1%} (FOUND_PROBABILITY = {FOUND_PROBABILITY})")
+    print(f"  FOUND_PROBABILITY = {np.quantile(p[y == 1], REFUSED_TARGET):.2f} refuses {REFUSED_TARGET:.0%} of the "
+          "answerable questions")
+    for threshold in (0.2, 0.3, 0.4, 0.5, 0.6):
         print(f"  at P < {threshold}: answerable refused {(p[y == 1] < threshold).mean():.1%}, out of scope rejected "
               f"{(p[y == 0] < threshold).mean():.1%}")
-    if args.plot:
-        plot(sets, held_out, args.plot)
-    return 0
+    return held_out
 
 
 def plot(sets, held_out, path: Path) -> None:

@@ -57,7 +57,27 @@ def test_teach_by_passage_id_and_a_follow_up_wording(runner, writable_corpus, tm
     assert passage in json.loads(run(runner, corpus, index_path, "teach", "--list", "--json").output)[0]["passages"]
 
 
+def test_a_question_taught_as_not_answered_is_refused_and_its_neighbours_are_not(runner, writable_corpus, tmp_path):
+    corpus, index_path = untaught_corpus(writable_corpus), tmp_path / "index.npz"
+    assert run(runner, corpus, index_path, "teach", WORDING, "--source", SOURCE, "--quote", QUOTE).exit_code == 0
+    asked, near = "how do I stretch my hamstrings properly?", "best stretch for tight hamstrings"
+    index = index_module.load(index_path)
+    assert answer(index, asked)["found"] and answer(index, near)["found"]  # the gate alone cannot tell
+    result = run(runner, corpus, index_path, "teach", "how do I stretch my hamstrings?", "--not-answered")
+    assert result.exit_code == 0 and "as not answered" in result.output, result.output
+    index = index_module.load(index_path)
+    assert not answer(index, asked)["found"] and not answer(index, near)["found"]
+    assert answer(index, "how do I stretch my hip flexors?")["found"]
+    assert answer(index, WORDING)["found"]
+    listing = json.loads(run(runner, corpus, index_path, "teach", "--list", "--json").output)
+    assert [(row["not_answered"], row["source"], row["passages"] == []) for row in listing] == [
+        (False, SOURCE, False), (True, None, True)]
+    assert "not answered by the articles" in run(runner, corpus, index_path, "teach", "--list").output
+    assert "attached to no passage" not in run(runner, corpus, index_path, "reindex").output
+
+
 @pytest.mark.parametrize("args, message", [
+    (["teach", WORDING, "--not-answered", "--passage", "x.txt:1-2"], "--not-answered takes no --passage"),
     (["teach", WORDING, "--source", SOURCE, "--quote", "words the article never says"], "holds the quote"),
     (["teach", WORDING, "--passage", "no-such-file.txt:1-2"], "no passage has the id"),
     (["teach", WORDING], "say which passage answers it"),
@@ -88,6 +108,8 @@ def test_a_quote_that_is_gone_is_reported_not_dropped(runner, writable_corpus, t
     ('{"question": "x", "source": "a.txt"}', '"quote" must be'),
     ('{"question": " ", "source": "a.txt", "quote": "y"}', '"question" must be'),
     ('{"question": "x", "source": "a.txt", "quote": "y", "history": "z"}', '"history" must be'),
+    ('{"question": "x", "not_answered": "yes"}', '"not_answered" must be true or false'),
+    ('{"question": "x", "not_answered": true, "quote": "y"}', "has no source or quote"),
 ])
 def test_a_malformed_taught_file_names_its_line(writable_corpus, line, message):
     (writable_corpus / TAUGHT_FILE).write_text(line + "\n")
@@ -102,10 +124,11 @@ def test_the_taught_file_holds_only_the_taught_sets_never_the_kept_out_ones():
     assert len(taught) > 500
     seeds = [SHARED / "iliopsoas-dev.jsonl", SHARED / "iliopsoas-dev2.jsonl"] + [
         HERE / f"{name}.jsonl" for name in ("questions", "questions-heldout", "questions-fresh", "questions-fresh2",
-                                            "questions-teach")]
+                                            "questions-teach", "out-of-scope", "out-of-scope-2")]
     wording = lambda item: (item["question"].strip(), tuple(h.strip() for h in item.get("history") or []))  # noqa
     seeded = {wording(item) for path in seeds if path.exists() for item in load_questions(path)}
-    kept_out = {wording(item) for name in ("questions-fresh3", "questions-fresh4")
+    kept_out = {wording(item) for name in ("questions-fresh3", "questions-fresh4", "questions-fresh5",
+                                           "red-flags-final", "red-flags-final2")
                 for item in load_questions(HERE / f"{name}.jsonl")}
     if SHARED.exists():
         assert taught <= seeded
@@ -115,6 +138,9 @@ def test_the_taught_file_holds_only_the_taught_sets_never_the_kept_out_ones():
 def test_check_taught_tidies_and_refuses():
     taught = check_taught({"question": "  why  ", "source": "a.txt", "quote": "some\nwords ", "history": ["", "q"]})
     assert (taught.question, taught.quote, taught.history) == ("why", "some words", ("q",))
+    not_answered = check_taught({"question": " cost? ", "not_answered": True, "history": ["hi"]})
+    assert not not_answered.answered and check_taught(not_answered.to_dict()) == not_answered
+    assert not_answered.to_dict() == {"question": "cost?", "not_answered": True, "history": ["hi"]}
     with pytest.raises(BadTaught, match="at most"):
         check_taught({"question": "x", "source": "a.txt", "quote": "w" * 400})
 
@@ -143,9 +169,15 @@ def test_the_admin_api_teaches_lists_edits_and_removes(teaching_app):
     assert client.delete(f"/api/taught/{old}", headers=auth).status_code == 404
     assert client.delete(f"/api/taught/{edited.json['taught']['id']}", headers=auth).status_code == 200
     assert client.get("/api/taught", headers=auth).json["taught"] == []
+    refused = client.post("/api/taught", json={"question": "how much is a session?", "not_answered": True},
+                          headers=auth)
+    assert refused.status_code == 201 and refused.json["taught"]["not_answered"]
+    assert refused.json["taught"]["source"] is None and refused.json["taught"]["passages"] == []
+    assert read_taught(Path(teaching_app.config["CORPUS"])) == [Taught("how much is a session?")]
 
 
 @pytest.mark.parametrize("body, message", [
+    ({"question": WORDING, "not_answered": True, "passage": "x.txt:1-2"}, "has no \"passage\""),
     ({"question": WORDING}, "say which passage answers it"),
     ({"question": WORDING, "passage": 7}, "passage must be a string"),
     ({"question": WORDING, "passage": "nope.txt:1-2"}, "no passage has the id"),

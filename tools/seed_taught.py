@@ -1,11 +1,12 @@
 """Seed the bundled corpus's taught questions from question sets, as a clinic seeds them from its logs.
 
 Each answerable question of the given sets is attached to the passages holding its evidence (the evidence
-phrase, in the article's own words, is the quote). The kept-out sets are refused: they stay an honest check.
+phrase, in the article's own words, is the quote); each out-of-scope one is taught as not answered. The kept-out
+sets are refused: they stay an honest check.
 
     .venv/bin/python tools/seed_taught.py ../shared/eval/iliopsoas-dev.jsonl ../shared/eval/iliopsoas-dev2.jsonl \
         tests/questions.jsonl tests/questions-heldout.jsonl tests/questions-fresh.jsonl \
-        tests/questions-fresh2.jsonl tests/questions-teach.jsonl
+        tests/questions-fresh2.jsonl tests/questions-teach.jsonl tests/out-of-scope.jsonl tests/out-of-scope-2.jsonl
 """
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from assistant.engine.evaluate import load_questions
 from assistant.engine.taught import from_question_set, write_taught
 
 # Never taught: the sets that measure how the engine does on questions it has not been taught.
-KEPT_OUT = {"questions-fresh3.jsonl", "questions-fresh4.jsonl", "red-flags-final.jsonl"}
+KEPT_OUT = {"questions-fresh3.jsonl", "questions-fresh4.jsonl", "questions-fresh5.jsonl", "red-flags-final.jsonl",
+            "red-flags-final2.jsonl"}
 TESTS = Path(__file__).resolve().parents[1] / "tests"
 
 
@@ -52,9 +54,12 @@ def main() -> int:
     anchored = {t for t, _, _ in anchor(documents, passages, taught)}
     across = len(taught) - len(anchored)  # evidence that runs from one passage into the next anchors none
     kept_out = kept_out_wordings()
-    taught = [t for i, t in enumerate(taught) if i in anchored and (t.question, t.history) not in kept_out]
+    taught = [t for i, t in enumerate(taught) if (i in anchored or not t.answered)
+              and (t.question, t.history) not in kept_out]
     write_taught(args.corpus, taught)
-    print(f"{len(taught)} taught questions written to {args.corpus / 'questions.jsonl'} ({unmatched} questions "
+    not_answered = sum(not t.answered for t in taught)
+    print(f"{len(taught)} taught questions written to {args.corpus / 'questions.jsonl'}, {not_answered} of them "
+          f"taught as not answered ({unmatched} questions "
           f"whose evidence no article holds, {across} quotes left out that no single passage holds)")
     return 0
 

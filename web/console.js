@@ -479,10 +479,12 @@ async function loadTaught() {
 }
 
 function taughtItem(taught) {
-  const item = el("li", taught.passages.length ? "taught-item" : "taught-item lost");
+  const lost = !taught.not_answered && !taught.passages.length;
+  const item = el("li", lost ? "taught-item lost" : "taught-item");
   item.append(el("p", "taught-question", `“${taught.question}”`));
-  item.append(el("p", "hint", `Answered by ${taught.source}: “${taught.quote}”`));
-  if (!taught.passages.length) {
+  item.append(el("p", "hint", taught.not_answered ? "Not answered by the articles: the assistant says so." :
+                                                    `Answered by ${taught.source}: “${taught.quote}”`));
+  if (lost) {
     item.append(el("p", "error", "Its quote is no longer in the article, so it leads nowhere: edit it to another " +
                                  "passage by teaching it again, or remove it."));
   }
@@ -499,8 +501,8 @@ function taughtItem(taught) {
   edit.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      await api("PUT", `/api/taught/${taught.id}`,
-                {question: input.value, history: taught.history, source: taught.source, quote: taught.quote});
+      const anchor = taught.not_answered ? {not_answered: true} : {source: taught.source, quote: taught.quote};
+      await api("PUT", `/api/taught/${taught.id}`, {question: input.value, history: taught.history, ...anchor});
       $("teach-message").textContent = `Saved the new wording “${input.value.trim()}”.`;
     } catch (error) {
       $("teach-message").textContent = `Not saved: ${error.message}.`;

@@ -18,20 +18,25 @@ from . import question as questions
 from .question import WORD, combine, split_ask
 from .redflags import situations
 from .safety import DISCLAIMER, FALLBACK, urgent_message
+from .text import rarity, words
 
 # How much BM25 counts in the fused score (the rest is the semantic score); each is first
 # turned into z-scores over all passages, so neither's scale matters.
 BM25_WEIGHT = 0.3
 # A passage is as close to the question as its best sentence and as the passage as a whole, half each.
 SENTENCE_SHARE = 0.5
-# How likely the articles answer a question: a logistic curve over three signals, the best taught
+# How likely the articles answer a question: a logistic curve over five signals, the best taught
 # question's cosine with the question, the cosine between the question and the best passage's best
-# sentence, and the share of the question's terms the articles use at all. Fitted by bench/calibrate.py
+# sentence, the share of the question's terms the articles use at all, the share of its words, each
+# weighted by how rare it is in English, that neither the articles nor the taught questions use (a question
+# about acupuncture or pregnancy is about something else), and how much closer the question is to one taught
+# as not answered by the articles than to the best taught question or sentence. Fitted by bench/calibrate.py
 # on the question sets, a taught set read with only the other sets taught (docs/quality.md); not tuned by
-# hand. An index with nothing taught uses the curve fitted on the other two signals, the sets read with
-# nothing taught (bench/calibrate.py --untaught).
-CONFIDENCE = (-8.69, 4.14, 4.40, 4.85)  # intercept, taught, cosine, known
-CONFIDENCE_UNTAUGHT = (-6.64, 5.15, 5.69)  # intercept, cosine, known
+# hand. An index with no question taught as not answered uses the curve fitted without that signal, and an
+# index with nothing taught the one fitted on the sets read with nothing taught (bench/calibrate.py --untaught).
+CONFIDENCE = (-3.36, 1.49, 2.09, 2.06, -3.35, -6.96)  # intercept, taught, cosine, known, unfamiliar, not answered
+CONFIDENCE_ANSWERED_ONLY = (-5.38, 3.38, 3.94, 2.59, -4.86)  # intercept, taught, cosine, known, unfamiliar
+CONFIDENCE_UNTAUGHT = (-3.39, 4.90, 2.86, -3.60)  # intercept, cosine, known, unfamiliar
 # Taught questions: a passage's closest taught question counts as one more of its sentences, and one closer
 # than the floor adds a bonus (bench/taught.py measured the weight on every taught set, each with only the
 # others taught).
@@ -51,6 +56,8 @@ class Ranking(NamedTuple):
     cosine: float  # the best passage's best sentence's cosine with the question (ask and context)
     known: float  # share of the question's terms (ask and context) that the articles use
     taught: float  # the best taught question's cosine with the question (-1 when nothing is taught)
+    unfamiliar: float  # share of the question's words (weighted by rarity) the articles and taught questions never use
+    not_answered: float  # the best cosine with a question taught as not answered, less max(taught, cosine)
     vectors: list  # the ask's and the context's vectors, as the semantic model read them (none without it)
 
 
@@ -123,14 +130,18 @@ def search(index: Index, question: str, history: list[str] | tuple = (), top_k: 
             "answer": answer(index, question, history, top_k)}
 
 
-def answer_probability(ranking: Ranking, taught: bool) -> float:
-    """Return how likely the articles answer a question, from the calibrated logistic curve (the one for an index
-    with taught questions if `taught`)."""
-    if taught:
-        signals, weights = (1.0, ranking.taught, ranking.cosine, ranking.known), CONFIDENCE
+def answer_probability(index: Index, ranking: Ranking) -> float:
+    """Return how likely the articles answer a question, from the calibrated logistic curve for the signals the
+    index has: taught questions, and among them questions taught as not answered."""
+    if not len(index.taught_pair_passage):  # nothing anchored: no taught signal to read
+        signals, weights = (ranking.cosine, ranking.known, ranking.unfamiliar), CONFIDENCE_UNTAUGHT
     else:
-        signals, weights = (1.0, ranking.cosine, ranking.known), CONFIDENCE_UNTAUGHT
-    return 1 / (1 + math.exp(-sum(w * x for w, x in zip(weights, signals))))
+        signals = (ranking.taught, ranking.cosine, ranking.known, ranking.unfamiliar)
+        if len(index.not_answered_vectors):
+            signals, weights = (*signals, ranking.not_answered), CONFIDENCE
+        else:
+            weights = CONFIDENCE_ANSWERED_ONLY
+    return 1 / (1 + math.exp(-weights[0] - sum(w * x for w, x in zip(weights[1:], signals))))
 
 
 def decide_confidence(index: Index, ranking: Ranking) -> str | None:
@@ -142,7 +153,7 @@ def decide_confidence(index: Index, ranking: Ranking) -> str | None:
         return None
     if not index.semantic:
         return "low"
-    probability = answer_probability(ranking, taught=len(index.taught_pair_passage) > 0)
+    probability = answer_probability(index, ranking)
     if probability < FOUND_PROBABILITY:
         return None
     return "high" if probability >= HIGH_PROBABILITY else "low"
@@ -170,13 +181,14 @@ def rank(index: Index, question: str, history: list[str], k: int) -> Ranking:
         best_cosines = np.maximum.reduceat(slot_cosines, index.sentence_ptr[:-1])
         taught_cosines, taught_sentences = taught_closeness(index, query)
         best_taught = float(taught_cosines.max()) if len(index.taught_pair_passage) else -1.0
+        not_answered = float((index.not_answered_vectors @ query).max()) if len(index.not_answered_vectors) else 0.0
         if TAUGHT_AS_SENTENCE:
             best_cosines = np.maximum(best_cosines, taught_cosines)
         semantic = SENTENCE_SHARE * best_cosines + (1 - SENTENCE_SHARE) * (index.passage_vectors @ query)
         fused = BM25_WEIGHT * z_scores(bm25) + (1 - BM25_WEIGHT) * z_scores(semantic)
         fused = fused + TAUGHT_BONUS * np.clip(taught_cosines - TAUGHT_FLOOR, 0, None)
     else:
-        best_cosines, fused, best_taught, taught_cosines = None, bm25, -1.0, None
+        best_cosines, fused, best_taught, taught_cosines, not_answered = None, bm25, -1.0, None, 0.0
     candidates, scores = index.top_of(fused, k * 4, positive=not index.semantic)
     ranked = distinct(index, candidates, k)
     ask_terms = index.term_id_set(terms)
@@ -185,9 +197,27 @@ def rank(index: Index, question: str, history: list[str], k: int) -> Ranking:
         best.update({p: int(index.sentence_ptr[p] + taught_sentences[p]) for p in ranked
                      if taught_cosines[p] >= TAUGHT_FLOOR})
     cosine = float(best_cosines[ranked[0]]) if ranked and best_cosines is not None else 0.0
+    if len(index.not_answered_vectors):  # closer to what the articles do not answer than to what they do?
+        not_answered -= max(best_taught, cosine)
     asked = terms + context_terms
     known = sum(term in index.term_ids for term in asked) / len(asked) if asked else 0.0
-    return Ranking(ranked, dict(zip(candidates, scores)), best, cosine, known, best_taught, list(vectors))
+    unfamiliar = unfamiliar_share(index, f"{ask} {context}")
+    return Ranking(ranked, dict(zip(candidates, scores)), best, cosine, known, best_taught, unfamiliar, not_answered,
+                   list(vectors))
+
+
+def unfamiliar_share(index: Index, text: str) -> float:
+    """Return the share of a text's words, each weighted by its rarity in English (text.rarity), whose terms neither
+    the articles nor the taught questions use: "can acupuncture loosen my psoas" is mostly about acupuncture, "my
+    mum's psoas" is not about mums. Stopwords and numbers say nothing of the topic and count for nothing."""
+    total = unfamiliar = 0.0
+    for word in words(text):
+        terms = index.tokenizer.analyse_word(word)
+        if terms and not word.isdigit():
+            weight = rarity(word)
+            total += weight
+            unfamiliar += 0.0 if index.familiar_terms.issuperset(terms) else weight
+    return unfamiliar / total if total else 0.0
 
 
 def taught_closeness(index: Index, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

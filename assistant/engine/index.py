@@ -16,7 +16,7 @@ import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable
@@ -69,7 +69,7 @@ class Index:
     def __init__(self, meta: dict, arrays: dict[str, np.ndarray]):
         self.meta = meta
         self.documents = [Document(**record) for record in meta["documents"]]
-        self.taught = [Taught(**{**record, "history": tuple(record.get("history", ()))}) for record in meta["taught"]]
+        self.taught = [Taught.from_dict(record) for record in meta["taught"]]
         self.sections: list[str] = meta["sections"]
         self.terms: list[str] = meta["terms"]
         self.term_ids = {term: i for i, term in enumerate(self.terms)}
@@ -111,6 +111,19 @@ class Index:
     @property
     def passage_count(self) -> int:
         return len(self.passage_doc)
+
+    @cached_property
+    def familiar_terms(self) -> frozenset[str]:
+        """Return the terms of the articles and of the taught questions: the words the clinic's texts use."""
+        taught = (term for t in self.taught if t.answered for text in (t.question, *t.history)
+                  for term in self.tokenizer.tokenize(text))
+        return frozenset(self.term_ids).union(taught)
+
+    @cached_property
+    def not_answered_vectors(self) -> np.ndarray:
+        """Return the vectors of the questions taught as ones the articles do not answer (0 rows when none)."""
+        rows = [i for i, t in enumerate(self.taught) if not t.answered]
+        return self.taught_vectors[rows] if len(self.taught_vectors) else self.taught_vectors
 
     def _term_weights(self) -> np.ndarray:
         """Return each posting's BM25Okapi term score, the summand of get_scores."""
@@ -187,17 +200,19 @@ class Index:
 
 
 def unanchored(index: Index) -> list[Taught]:
-    """Return the index's taught questions whose quote no passage holds."""
+    """Return the index's taught questions whose quote no passage holds (not those taught as not answered)."""
     anchored = set(index.taught_pair_taught.tolist())
-    return [t for i, t in enumerate(index.taught) if i not in anchored]
+    return [t for i, t in enumerate(index.taught) if t.answered and i not in anchored]
 
 
 def taught_listing(index: Index) -> list[dict]:
-    """Return each taught question as JSON: its id, wording, anchor and the ids of the passages it is attached to."""
+    """Return each taught question as JSON: its id, wording, anchor (none when it is taught as not answered) and the
+    ids of the passages it is attached to."""
     passages: dict[int, list[str]] = {}
     for t, p in zip(index.taught_pair_taught.tolist(), index.taught_pair_passage.tolist()):
         passages.setdefault(t, []).append(index.passage_id(p))
-    return [{"id": t.id, **t.to_dict(), "history": list(t.history), "passages": passages.get(i, [])}
+    return [{"id": t.id, "question": t.question, "history": list(t.history), "source": t.source or None,
+             "quote": t.quote or None, "not_answered": not t.answered, "passages": passages.get(i, [])}
             for i, t in enumerate(index.taught)]
 
 

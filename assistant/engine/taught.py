@@ -1,10 +1,13 @@
-"""Taught questions: visitors' wordings attached to the passage that answers them (alternate questions).
+"""Taught questions: visitors' wordings attached to the passage that answers them (alternate questions), and
+wordings the articles do not answer.
 
 They live in the corpus folder as `questions.jsonl`, one JSON object a line:
-`{"question": "...", "history": ["..."], "source": "file.txt", "quote": "exact words of the answer"}`.
+`{"question": "...", "history": ["..."], "source": "file.txt", "quote": "exact words of the answer"}`, or
+`{"question": "...", "not_answered": true}` for a question the clinic knows its articles do not answer.
 The quote anchors the question to the passages of `source` that hold it (compared lowercased, letters and
 digits only), so edits elsewhere in the document do not move it. Reindex embeds each question once; the
-ranking then brings up a passage whose taught question is close to a visitor's.
+ranking then brings up a passage whose taught question is close to a visitor's, and the gate refuses a
+visitor's question that is close to one taught as not answered.
 """
 from __future__ import annotations
 
@@ -33,12 +36,18 @@ NOT_ALNUM = re.compile(r"[\W_]+")
 
 @dataclass(frozen=True)
 class Taught:
-    """One taught question: the wording (and the chat before it), and the quote of the answer it is attached to."""
+    """One taught question: the wording (and the chat before it), and the quote of the answer it is attached to;
+    no source and no quote for a question taught as one the articles do not answer."""
 
     question: str
-    source: str
-    quote: str
+    source: str = ""
+    quote: str = ""
     history: tuple[str, ...] = field(default=())
+
+    @property
+    def answered(self) -> bool:
+        """Tell whether the articles answer it (it is attached to a quote) or it is taught as not answered."""
+        return bool(self.source)
 
     @property
     def id(self) -> str:
@@ -46,8 +55,15 @@ class Taught:
         key = json.dumps([self.question, list(self.history), self.source, self.quote], ensure_ascii=False)
         return hashlib.sha256(key.encode()).hexdigest()[:10]
 
+    @classmethod
+    def from_dict(cls, record: dict) -> "Taught":
+        """Return the Taught that to_dict() wrote (already checked: the index keeps them so)."""
+        return cls(record["question"], record.get("source", ""), record.get("quote", ""),
+                   tuple(record.get("history", ())))
+
     def to_dict(self) -> dict:
-        item = {"question": self.question, "source": self.source, "quote": self.quote}
+        item = ({"question": self.question, "source": self.source, "quote": self.quote} if self.answered
+                else {"question": self.question, "not_answered": True})
         return {**item, "history": list(self.history)} if self.history else item
 
 
@@ -62,13 +78,23 @@ def check_taught(item, where: str = "taught question") -> Taught:
     Raises BadTaught saying which field is wrong and how to fix it.
     """
     if not isinstance(item, dict):
-        raise BadTaught(f"{where}: must be a JSON object with question, source and quote")
+        raise BadTaught(f"{where}: must be a JSON object with question, source and quote (or \"not_answered\": true)")
     question, source, quote = item.get("question"), item.get("source"), item.get("quote")
-    history = item.get("history") or []
+    history, not_answered = item.get("history") or [], item.get("not_answered", False)
     if not isinstance(question, str) or not question.strip():
         raise BadTaught(f"{where}: \"question\" must be a non-blank string (the visitor's wording)")
     if len(question) > MAX_QUESTION_CHARS:
         raise BadTaught(f"{where}: the question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+        raise BadTaught(f"{where}: \"history\" must be a list of the chat's earlier questions (strings)")
+    history = tuple(h.strip() for h in history if h.strip())
+    if not isinstance(not_answered, bool):
+        raise BadTaught(f"{where}: \"not_answered\" must be true or false")
+    if not_answered:
+        if source is not None or quote is not None:
+            raise BadTaught(f"{where}: a question taught as not answered has no source or quote; give either "
+                            "\"not_answered\": true or the source and quote of its answer")
+        return Taught(question.strip(), history=history)
     if not isinstance(source, str) or not source.strip():
         raise BadTaught(f"{where}: \"source\" must name the document that answers it, e.g. \"psoas-notes.txt\"")
     if not isinstance(quote, str) or not normalise(quote):
@@ -76,10 +102,7 @@ def check_taught(item, where: str = "taught question") -> Taught:
     if len(quote) > MAX_QUOTE_CHARS:
         raise BadTaught(f"{where}: the quote is {len(quote)} characters long; quote at most {MAX_QUOTE_CHARS} "
                         "characters of the answer")
-    if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
-        raise BadTaught(f"{where}: \"history\" must be a list of the chat's earlier questions (strings)")
-    return Taught(question.strip(), source.strip(), " ".join(quote.split()),
-                  tuple(h.strip() for h in history if h.strip()))
+    return Taught(question.strip(), source.strip(), " ".join(quote.split()), history)
 
 
 def read_taught(corpus_dir: Path) -> list[Taught]:
@@ -147,10 +170,13 @@ def exact_quote(text: str, phrase: str) -> str | None:
 
 
 def from_question_set(questions: list[dict], documents) -> tuple[list[Taught], list[dict]]:
-    """Return taught questions made from a question set's answerable questions, one for each document that holds
-    one of its evidence phrases (the phrase is the quote), and the questions whose evidence no document holds."""
+    """Return taught questions made from a question set: each answerable question attached to every document that
+    holds one of its evidence phrases (the phrase is the quote), each out-of-scope one taught as not answered; and
+    the answerable questions whose evidence no document holds."""
     taught, unmatched = [], []
     for item in questions:
+        if item.get("expect") == "none":
+            taught = add(taught, Taught(item["question"].strip(), history=tuple(item.get("history") or ())))
         if item.get("expect") != "answer":
             continue
         found = False
@@ -212,7 +238,7 @@ def _rewrite(corpus_dir: Path, before: list[Taught], after: list[Taught], reinde
     write_taught(corpus_dir, after)
     try:
         report = reindex()
-        if new is not None and any(t.id == new.id for t in report.unanchored):
+        if new is not None and new.answered and any(t.id == new.id for t in report.unanchored):
             raise BadTaught(f"no passage of '{new.source}' holds the quote {new.quote!r}; quote a few exact words "
                             "of the answer from that document (`assistant ask --json` shows passage ids to teach "
                             "with instead)")

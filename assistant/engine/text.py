@@ -41,6 +41,20 @@ def english_words() -> dict[str, int]:
     return {word: int(count) for word, count in pairs}
 
 
+@lru_cache(maxsize=1)
+def _english_counts() -> tuple[int, int]:
+    """Return the total count of symspellpy's English frequency list and its smallest count."""
+    counts = english_words().values()
+    return sum(counts), min(counts)
+
+
+def rarity(word: str) -> float:
+    """Return how rare a word is in English: log10(all words' count / its count) in symspellpy's frequency list
+    ("the" 1.4, "acupuncture" 5.3); a word the list lacks (a name, a typo) counts as rare as its rarest word (7.6)."""
+    total, smallest = _english_counts()
+    return math.log10(total / english_words().get(word, smallest))
+
+
 # Words whose analysis a Tokenizer remembers: the corpus's vocabulary and then some.
 MAX_CACHED_WORDS = 500_000
 

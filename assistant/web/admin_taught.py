@@ -27,7 +27,8 @@ CHANGE_ERRORS = {400: "No passage holds the quote, or no passage has that id.",
 
 
 class TaughtQuestion(Body):
-    """A visitor's wording and the passage that answers it: by id, or by its document and a quote."""
+    """A visitor's wording and the passage that answers it: by id, or by its document and a quote; or
+    "not_answered": true for a question the articles do not answer."""
 
     example = '{"question": "wich nerve controls the iliacus", "passage": "file.txt:120-340"}'
     question: QuestionText = Field(examples=["wich nerve controls the iliacus"])
@@ -38,14 +39,17 @@ class TaughtQuestion(Body):
     source: str | None = Field(default=None, min_length=1, description="The document the quote is in.")
     quote: Annotated[str, Field(max_length=MAX_QUOTE_CHARS, pattern=NOT_BLANK)] | None = Field(
         default=None, description="A few exact words of the answer in that document.")
+    not_answered: bool = Field(default=False, description="True: the articles do not answer it, and the assistant "
+                               "says so to questions like it (no passage, source or quote then).")
 
 
 class Taught(BaseModel):
     id: str = Field(description="The taught question's id (stays the same while it is unchanged).")
     question: str
     history: list[str]
-    source: str
-    quote: str
+    source: str | None = Field(description="The document that answers it; null when taught as not answered.")
+    quote: str | None
+    not_answered: bool = Field(description="Taught as a question the articles do not answer.")
     passages: list[str] = Field(description="The ids of the passages its quote is in; none when the quote is gone.")
 
 
@@ -86,7 +90,7 @@ def list_taught():
              body=TaughtQuestion, response=TaughtChange, status=201, errors=CHANGE_ERRORS)
 def teach(body: TaughtQuestion):
     """Teach a visitor's wording: {"question", "history"?, "passage": ID} or {"question", "history"?, "source",
-    "quote"}."""
+    "quote"}, or {"question", "history"?, "not_answered": true} for one the articles do not answer."""
     new = taught_from(body)
     holder = current_app.extensions["assistant"]
     with failed_reindex_says_why(), bad_taught_is_400():
@@ -132,6 +136,12 @@ def taught_from(body: TaughtQuestion) -> taught_module.Taught:
 
     Raises BadRequest saying what to send.
     """
+    if body.not_answered:
+        if body.passage is not None or body.source is not None or body.quote is not None:
+            raise BadRequest('a question taught as not answered has no "passage", "source" or "quote"; send '
+                             '{"question": ..., "not_answered": true}')
+        return taught_module.check_taught({"question": body.question, "history": body.history,
+                                           "not_answered": True}, "the taught question")
     if (body.passage is None) == (body.quote is None) or (body.quote is not None and body.source is None):
         raise BadRequest(f'say which passage answers it: "passage" (an id from /api/passages), or "source" and '
                          f'"quote"; like {TaughtQuestion.example}')
