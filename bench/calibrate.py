@@ -1,18 +1,21 @@
-"""Calibrate the gate: fit how likely the articles answer a question, from five signals, cross-validated by set.
+"""Calibrate the gate: fit how likely the articles answer a question, from four signals, cross-validated by set.
 
-For each question (urgent ones left out): the best taught question's cosine with it, the cosine of the best
-passage's best sentence, the share of its terms the articles use at all, the share of its words (weighted by
-rarity) that neither the articles nor the taught questions use, and how much closer it is to a question taught as
-not answered than to the best taught question or sentence (what answer.decide_confidence reads). A question of a taught set is read with only the *other* sets
-taught (its own wording is in the taught file); a question of any other set with all of them taught. A logistic
-curve P(answerable) is fitted, each class weighted equally, and again without the not-answered signal for an
-index that has none; answer.py takes their constants, and FOUND_PROBABILITY from the point where 5% of the
-answerable questions are refused. Printed too: the figures cross-validated by set (the curve fitted on the other
-sets, each set in turn), and --plot draws refused vs rejected, one curve per set.
+For each question (urgent ones left out): the best taught question's cosine with it (printed, not used), the
+cosine of the best passage's best sentence (a passage's taught questions count as its sentences), the share of
+its terms the articles use at all, the share of its words (weighted by rarity) that neither the articles nor the
+taught questions use, and how much closer it is to a question taught as not answered than to the best taught
+question or sentence (what answer.decide_confidence reads). A question of a taught set is read with only the
+*other* sets taught (its own wording is in the taught file); a question of any other set with all of them
+taught. A logistic curve P(answerable) is fitted, each class weighted equally, and again without the
+not-answered signal for an index that has none; answer.CURVES takes their constants (--untaught: the two curves
+for an index with no answered question taught). Printed too: the figures cross-validated by set (the curve
+fitted on the other sets, each set in turn), the point where 5% of the answerable questions are refused,
+--ablation the figures without each signal in turn, and --plot draws refused vs rejected, one curve per set.
 
     .venv/bin/python bench/calibrate.py --taught ../shared/eval/*.jsonl tests/questions.jsonl \
         tests/questions-heldout.jsonl tests/questions-fresh.jsonl tests/questions-fresh2.jsonl \
-        tests/questions-teach.jsonl tests/out-of-scope.jsonl tests/out-of-scope-2.jsonl --plot docs/gate.png
+        tests/questions-teach.jsonl tests/questions-teach2.jsonl tests/out-of-scope.jsonl tests/out-of-scope-2.jsonl \
+        --plot docs/gate.png
 """
 from __future__ import annotations
 
@@ -68,8 +71,8 @@ def read_sets(taught_paths: list[Path], other_paths: list[Path], teach: bool = T
     corpus, rows = Corpus(), {}
     corpus.prime(corpus.taught_from(taught_sets))
     for name, questions in {**taught_sets, **{path.stem: load_questions(path) for path in other_paths}}.items():
-        others = {other: q for other, q in taught_sets.items() if other != name}
-        index = corpus.index(corpus.taught_from(others) if teach else [])
+        others = corpus.taught_from({other: q for other, q in taught_sets.items() if other != name})
+        index = corpus.index(others if teach else [t for t in others if not t.answered])
         kept = [item for item in questions if item["expect"] != "urgent"]
         rows[name] = (np.array([signals(index, item) for item in kept]).reshape(-1, len(SIGNALS)),
                       np.array([1 if item["expect"] == "answer" else 0 for item in kept]))
@@ -82,7 +85,10 @@ def main() -> int:
     parser.add_argument("--other", nargs="*", type=Path, default=[], help="sets never taught (out-of-scope ones)")
     parser.add_argument("--plot", type=Path, help="draw refused vs rejected, one curve per set, into this PNG")
     parser.add_argument("--untaught", action="store_true",
-                        help="fit the curve for an index with nothing taught (CONFIDENCE_UNTAUGHT) instead")
+                        help="fit the curves for an index with no answered question taught (CURVES[False, ...]) "
+                             "instead: only the questions taught as not answered are taught")
+    parser.add_argument("--ablation", action="store_true",
+                        help="print refused / rejected by set with every signal, then without each in turn")
     parser.add_argument("--signals", type=Path, help="keep each set's signals in this .npz (read back if it exists)")
     args = parser.parse_args()
     if args.signals and args.signals.exists():
@@ -94,16 +100,20 @@ def main() -> int:
             np.savez(args.signals, **{f"x_{n}": x for n, (x, _) in sets.items()},
                      **{f"y_{n}": y for n, (_, y) in sets.items()})
     y = np.concatenate([ys for _, ys in sets.values()])
-    if args.untaught:  # nothing taught: only the cosine, known and unfamiliar signals say anything
-        curves = [("CONFIDENCE_UNTAUGHT", [1, 2, 3])]
-    else:  # and an index with no question taught as not answered has no such signal
-        curves = [("CONFIDENCE", [0, 1, 2, 3, 4]), ("CONFIDENCE_ANSWERED_ONLY", [0, 1, 2, 3])]
+    # The taught question's cosine is printed, not used: the best sentence's cosine already counts a passage's
+    # taught questions as its sentences, and the curve does as well or better without it on every set
+    # (--ablation). An index with no question taught as not answered has no such signal.
+    taught = not args.untaught
+    curves = [(f"CURVES[{taught}, True]", [1, 2, 3, 4]), (f"CURVES[{taught}, False]", [1, 2, 3])]
     x = np.concatenate([xs for xs, _ in sets.values()])
     for column in curves[0][1]:
         for name, values in (("answerable", x[y == 1, column]), ("out of scope", x[y == 0, column])):
             quantiles = np.quantile(values, [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1])
             print(f"{SIGNALS[column]:30} {name:13} n={len(values):4}  min/5%/25%/50%/75%/95%/max: "
                   + " ".join(f"{q:.3f}" for q in quantiles))
+    if args.ablation:
+        ablation(sets, y, [0, *curves[0][1]])
+        return 0
     for number, (name, columns) in enumerate(curves):
         held_out = fit_and_report(name, {n: (xs[:, columns], ys) for n, (xs, ys) in sets.items()}, columns,
                                   per_set=number == 0)
@@ -112,14 +122,39 @@ def main() -> int:
     return 0
 
 
-def fit_and_report(name: str, sets: dict, columns: list[int], per_set: bool) -> dict[str, np.ndarray]:
-    """Fit the curve on every set and print it; print the figures cross-validated by set (each set scored by the
-    curve fitted on the others); return those cross-validated probabilities."""
+def cross_validated(sets: dict, columns: list[int]) -> dict[str, np.ndarray]:
+    """Return each set's probabilities from the curve fitted on the other sets, on these signals only."""
     held_out = {}
     for held, (xs, _) in sets.items():
         rest = [other for other in sets if other != held]
-        theta = fit_logistic(np.concatenate([sets[o][0] for o in rest]), np.concatenate([sets[o][1] for o in rest]))
-        held_out[held] = probability(theta, xs)
+        theta = fit_logistic(np.concatenate([sets[o][0][:, columns] for o in rest]),
+                             np.concatenate([sets[o][1] for o in rest]))
+        held_out[held] = probability(theta, xs[:, columns])
+    return held_out
+
+
+def ablation(sets: dict, y: np.ndarray, columns: list[int]) -> None:
+    """Print the gate cross-validated by set with every signal, then without each in turn: refused and rejected at
+    FOUND_PROBABILITY, per set with both kinds of question and over all of them."""
+    mixed = [name for name, (_, ys) in sets.items() if (ys == 1).any() and (ys == 0).any()]
+    print("| signals | " + " | ".join(mixed) + " | all |\n|---" * 1 + "|---" * (len(mixed) + 1) + "|")
+    for dropped in [None, *columns]:
+        kept = [c for c in columns if c != dropped]
+        held_out = cross_validated(sets, kept)
+        cells = []
+        for name in [*mixed, None]:
+            p = held_out[name] if name else np.concatenate(list(held_out.values()))
+            ys = sets[name][1] if name else y
+            refused, rejected = (p[ys == 1] < FOUND_PROBABILITY).mean(), (p[ys == 0] < FOUND_PROBABILITY).mean()
+            cells.append(f"{refused:.1%} / {rejected:.1%}")
+        label = "all" if dropped is None else f"without {SHORT_NAMES[dropped]}"
+        print(f"| {label} | " + " | ".join(cells) + " |")
+
+
+def fit_and_report(name: str, sets: dict, columns: list[int], per_set: bool) -> dict[str, np.ndarray]:
+    """Fit the curve on every set and print it; print the figures cross-validated by set (each set scored by the
+    curve fitted on the others); return those cross-validated probabilities."""
+    held_out = cross_validated(sets, list(range(len(columns))))
     x, y = np.concatenate([xs for xs, _ in sets.values()]), np.concatenate([ys for _, ys in sets.values()])
     theta = fit_logistic(x, y)
     print(f"\n{name} = ({', '.join(f'{t:.2f}' for t in theta)})  # intercept, "

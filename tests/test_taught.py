@@ -124,11 +124,11 @@ def test_the_taught_file_holds_only_the_taught_sets_never_the_kept_out_ones():
     assert len(taught) > 500
     seeds = [SHARED / "iliopsoas-dev.jsonl", SHARED / "iliopsoas-dev2.jsonl"] + [
         HERE / f"{name}.jsonl" for name in ("questions", "questions-heldout", "questions-fresh", "questions-fresh2",
-                                            "questions-teach", "out-of-scope", "out-of-scope-2")]
+                                            "questions-teach", "questions-teach2", "out-of-scope", "out-of-scope-2")]
     wording = lambda item: (item["question"].strip(), tuple(h.strip() for h in item.get("history") or []))  # noqa
     seeded = {wording(item) for path in seeds if path.exists() for item in load_questions(path)}
-    kept_out = {wording(item) for name in ("questions-fresh3", "questions-fresh4", "questions-fresh5",
-                                           "red-flags-final", "red-flags-final2")
+    kept_out = {wording(item) for name in ("questions-fresh3", "questions-fresh4", "questions-fresh5", "questions-fresh6",
+                                           "red-flags-final", "red-flags-final2", "red-flags-final3")
                 for item in load_questions(HERE / f"{name}.jsonl")}
     if SHARED.exists():
         assert taught <= seeded

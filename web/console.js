@@ -443,6 +443,25 @@ async function saveTaught() {
   await Promise.all([loadTaught(), tryQuestion(question, "After teaching")]);
 }
 
+async function saveNotAnswered() {
+  const question = $("teach-question").value.trim();
+  if (!question) {
+    $("teach-message").textContent = "Type the visitor's question first.";
+    return;
+  }
+  $("teach-message").textContent = "Saving and reindexing…";
+  try {
+    await api("POST", "/api/taught", {question, not_answered: true});
+  } catch (error) {
+    $("teach-message").textContent = `Not saved: ${error.message}.`;
+    return;
+  }
+  $("teach-message").textContent = `Saved: “${question}” is not answered by the articles; questions like it now ` +
+                                   "get “no good match”.";
+  $("teach-choices").hidden = true;
+  await Promise.all([loadTaught(), tryQuestion(question, "After teaching")]);
+}
+
 async function tryQuestion(question, when) {
   if (!question) return;
   try {
@@ -548,6 +567,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("period-form").addEventListener("submit", (event) => { event.preventDefault(); loadVisitors(); });
   $("teach-form").addEventListener("submit", searchPassages);
   $("teach-save").addEventListener("click", saveTaught);
+  $("teach-not-answered").addEventListener("click", saveNotAnswered);
   $("try-form").addEventListener("submit", (event) => {
     event.preventDefault();
     tryQuestion($("try-question").value.trim(), "Now");

@@ -25,18 +25,22 @@ from .text import rarity, words
 BM25_WEIGHT = 0.3
 # A passage is as close to the question as its best sentence and as the passage as a whole, half each.
 SENTENCE_SHARE = 0.5
-# How likely the articles answer a question: a logistic curve over five signals, the best taught
-# question's cosine with the question, the cosine between the question and the best passage's best
-# sentence, the share of the question's terms the articles use at all, the share of its words, each
-# weighted by how rare it is in English, that neither the articles nor the taught questions use (a question
-# about acupuncture or pregnancy is about something else), and how much closer the question is to one taught
-# as not answered by the articles than to the best taught question or sentence. Fitted by bench/calibrate.py
-# on the question sets, a taught set read with only the other sets taught (docs/quality.md); not tuned by
-# hand. An index with no question taught as not answered uses the curve fitted without that signal, and an
-# index with nothing taught the one fitted on the sets read with nothing taught (bench/calibrate.py --untaught).
-CONFIDENCE = (-3.36, 1.49, 2.09, 2.06, -3.35, -6.96)  # intercept, taught, cosine, known, unfamiliar, not answered
-CONFIDENCE_ANSWERED_ONLY = (-5.38, 3.38, 3.94, 2.59, -4.86)  # intercept, taught, cosine, known, unfamiliar
-CONFIDENCE_UNTAUGHT = (-3.39, 4.90, 2.86, -3.60)  # intercept, cosine, known, unfamiliar
+# How likely the articles answer a question: a logistic curve over four signals, the cosine between the
+# question and the best passage's best sentence (a passage's taught questions count as its sentences), the
+# share of the question's terms the articles use at all, the share of its words, each weighted by how rare it
+# is in English, that neither the articles nor the taught questions use (a question about acupuncture or
+# pregnancy is about something else), and how much closer the question is to one taught as not answered by the
+# articles than to the best taught question or sentence. Fitted by bench/calibrate.py on the question sets, a
+# taught set read with only the other sets taught (docs/quality.md); not tuned by hand. Each index uses the
+# curve fitted on the signals it has: whether it has taught questions attached to passages, and whether it has
+# questions taught as not answered (bench/calibrate.py, and --untaught for the sets read with no answered
+# question taught).
+CURVES = {  # (answered taught?, not answered taught?) -> intercept, then a weight for each signal the index has
+    (True, True): (-3.49, 3.11, 2.36, -3.74, -7.19),  # cosine, known, unfamiliar, not answered
+    (True, False): (-5.10, 6.11, 3.12, -5.31),  # cosine, known, unfamiliar
+    (False, True): (-1.61, 1.52, 2.90, -2.62, -7.38),  # cosine, known, unfamiliar, not answered
+    (False, False): (-3.52, 4.72, 3.18, -3.83),  # cosine, known, unfamiliar
+}
 # Taught questions: a passage's closest taught question counts as one more of its sentences, and one closer
 # than the floor adds a bonus (bench/taught.py measured the weight on every taught set, each with only the
 # others taught).
@@ -132,15 +136,10 @@ def search(index: Index, question: str, history: list[str] | tuple = (), top_k: 
 
 def answer_probability(index: Index, ranking: Ranking) -> float:
     """Return how likely the articles answer a question, from the calibrated logistic curve for the signals the
-    index has: taught questions, and among them questions taught as not answered."""
-    if not len(index.taught_pair_passage):  # nothing anchored: no taught signal to read
-        signals, weights = (ranking.cosine, ranking.known, ranking.unfamiliar), CONFIDENCE_UNTAUGHT
-    else:
-        signals = (ranking.taught, ranking.cosine, ranking.known, ranking.unfamiliar)
-        if len(index.not_answered_vectors):
-            signals, weights = (*signals, ranking.not_answered), CONFIDENCE
-        else:
-            weights = CONFIDENCE_ANSWERED_ONLY
+    index has (CURVES)."""
+    taught, not_answered = bool(len(index.taught_pair_passage)), bool(len(index.not_answered_vectors))
+    signals = [ranking.cosine, ranking.known, ranking.unfamiliar] + ([ranking.not_answered] if not_answered else [])
+    weights = CURVES[taught, not_answered]
     return 1 / (1 + math.exp(-weights[0] - sum(w * x for w, x in zip(weights[1:], signals))))
 
 
