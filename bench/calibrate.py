@@ -112,7 +112,7 @@ def main() -> int:
             print(f"{SIGNALS[column]:30} {name:13} n={len(values):4}  min/5%/25%/50%/75%/95%/max: "
                   + " ".join(f"{q:.3f}" for q in quantiles))
     if args.ablation:
-        ablation(sets, y, [0, *curves[0][1]])
+        ablation(sets, y, curves[0][1], unused=[0])
         return 0
     for number, (name, columns) in enumerate(curves):
         held_out = fit_and_report(name, {n: (xs[:, columns], ys) for n, (xs, ys) in sets.items()}, columns,
@@ -133,13 +133,14 @@ def cross_validated(sets: dict, columns: list[int]) -> dict[str, np.ndarray]:
     return held_out
 
 
-def ablation(sets: dict, y: np.ndarray, columns: list[int]) -> None:
-    """Print the gate cross-validated by set with every signal, then without each in turn: refused and rejected at
-    FOUND_PROBABILITY, per set with both kinds of question and over all of them."""
+def ablation(sets: dict, y: np.ndarray, columns: list[int], unused: list[int]) -> None:
+    """Print the gate cross-validated by set with its signals, without each in turn, and with each unused one
+    added: refused and rejected at FOUND_PROBABILITY, per set with both kinds of question and over all of them."""
     mixed = [name for name, (_, ys) in sets.items() if (ys == 1).any() and (ys == 0).any()]
     print("| signals | " + " | ".join(mixed) + " | all |\n|---" * 1 + "|---" * (len(mixed) + 1) + "|")
-    for dropped in [None, *columns]:
-        kept = [c for c in columns if c != dropped]
+    variants = [("the gate's", columns)] + [(f"without {SHORT_NAMES[c]}", [k for k in columns if k != c])
+                                          for c in columns] + [(f"with {SHORT_NAMES[c]}", [c, *columns]) for c in unused]
+    for label, kept in variants:
         held_out = cross_validated(sets, kept)
         cells = []
         for name in [*mixed, None]:
@@ -147,7 +148,6 @@ def ablation(sets: dict, y: np.ndarray, columns: list[int]) -> None:
             ys = sets[name][1] if name else y
             refused, rejected = (p[ys == 1] < FOUND_PROBABILITY).mean(), (p[ys == 0] < FOUND_PROBABILITY).mean()
             cells.append(f"{refused:.1%} / {rejected:.1%}")
-        label = "all" if dropped is None else f"without {SHORT_NAMES[dropped]}"
         print(f"| {label} | " + " | ".join(cells) + " |")
 
 

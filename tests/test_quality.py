@@ -38,13 +38,14 @@ APART_FLOORS = {
     HERE / "questions-fresh5.jsonl": (0.74, 0.87, 0.06, 0.60),
 }
 # Red flags: set -> floor on emergencies caught, ceiling on false alarms. Measured (2026-11-30): dev 90/90 and 0,
-# dev2 84/84 and 1 (the rules were written on them); final 83/90 and 1, final2 55/70 and 1 (kept out; their misses
-# were read once the rules stood, and no rule was written from them).
+# dev2 84/84 and 1, dev3 84/84 and 0 (the rules were written on them); final 85/90 and 0, final2 60/70 and 0 (kept
+# out; their misses were read once each, and no rule was written from them).
 RED_FLAG_FLOORS = {
     HERE / "red-flags-dev.jsonl": (0.97, 1),
     HERE / "red-flags-dev2.jsonl": (0.97, 2),
-    HERE / "red-flags-final.jsonl": (0.88, 2),
-    HERE / "red-flags-final2.jsonl": (0.75, 2),
+    HERE / "red-flags-dev3.jsonl": (0.97, 1),
+    HERE / "red-flags-final.jsonl": (0.90, 1),
+    HERE / "red-flags-final2.jsonl": (0.82, 1),
 }
 
 

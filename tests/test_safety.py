@@ -114,6 +114,12 @@ def test_scary_sounding_messages_are_not_flagged(question):
     "the skin over my hip is pink, puffy and warm like a radiator",
     "got tackled at rugby and my leg looks wrong, the foot points sideways",
     "numb across my butt cheeks and between the legs since yesterday",
+    "my grandad went his length on the ice and cannae stand on that leg",
+    "cant really feel anything down below since my back went",
+    "we keep trying and trying and nothing comes, he hasn't had a wee since breakfast",
+    "the wee one is hot as toast and won't let us touch her hip",
+    "boiling then freezing all night with my teeth chattering, and my groin hurts",
+    "fell off my scooter lol and now I can't stand on my left leg",
 ])
 def test_lay_and_slang_words_for_the_findings_are_read(question):
     assert situations([question]), question
@@ -124,6 +130,10 @@ def test_lay_and_slang_words_for_the_findings_are_read(question):
     "after a long spin class my bottom and privates went numb but the feeling all came back a few minutes later",
     "I've heard that numbness down there is a warning sign, is that true?",
     "my grandad fell off a ladder in 1975 and couldn't walk for weeks, anyway what does the psoas do?",
+    "almost wet myself when the massage ball hit the spot, is that normal?",
+    "my physio mentioned numbness in the saddle area as a warning sign",
+    "had a red swollen bursitis on my hip years back, sorted with an injection",
+    "my butt went numb on the train but it's fine now I'm up",
 ])
 def test_passing_hearsay_and_long_past_findings_are_not_flagged(question):
     assert situations([question]) == [], question

@@ -20,7 +20,8 @@ import symspellpy
 from .text import english_words
 
 # Findings: label -> patterns (Python regular expressions, matched case-insensitively on the repaired text).
-_CANT = (r"(?:can ?not|can'?t|cant|could ?not|couldn'?t|unable to|not able to|no way (?:i|he|she) can|won'?t|wont|"
+_CANT = (r"(?:can ?not|can'?t|cant|cannae|canna|could ?not|couldn'?t|unable to|not able to|no way (?:i|he|she) can|"
+         r"won'?t|wont|'ll no|will no|"
          r"(?:was|is|were|are) ?n'?t|"
          r"will not|would ?n'?t|does ?n'?t|does not|don'?t|do not|refus\w* to|no longer|not|never|"
          r"(?:ha(?:ve|s)n'?t|not) been able to|barely|impossible to|too (?:painful|sore) to|no chance (?:of|to))")
@@ -30,7 +31,8 @@ FINDINGS: dict[str, list[str]] = {
         r"\b(?:fever\w*|feverish|chills?|chilly and|shiver\w*|shivery|the shakes|rigou?rs|(?:night |cold |drenching )?"
         r"sweats|sweating (?:buckets|a lot)|sweaty|burning up|boiling up|hot (?:and|&) cold|flu[- ]?like|"
         r"hot to (?:the )?touch|(?:high|a|running a|with a|got a|has a) temp(?:erature)?|hot in (?:the|her|his|my) "
-        r"body|(?:hot|feverish|sweaty) (?:and|&) shak\w+|shaking (?:and|&) (?:hot|sweat\w*))\b(?![- ]like)",
+        r"body|(?:hot|feverish|sweaty) (?:and|&) shak\w+|shaking (?:and|&) (?:hot|sweat\w*)|hot as \w+|"
+        r"boil\w* (?:and|then|an) freez\w*|freez\w* (?:and|then|an) boil\w*|teeth (?:are )?chatter\w*)\b(?![- ]like)",
         r"\btemp(?:erature)?(?:'s| is| was)? (?:through the roof|sky[- ]high|really high|very high|high)\b",
         r"\btemp(?:erature)? (?:of |is |was |at )?(?:3[89]|4[01]|10[0-5])\b",
         r"\b(?:3[89](?:\.\d)?|4[01](?:\.\d)?|10[0-5](?:\.\d)?) ?(?:°|degrees?|deg\b|c\b|f\b|temp|fever)",
@@ -43,10 +45,10 @@ FINDINGS: dict[str, list[str]] = {
     "PAIN": [r"\b(?:pain\w*|hurt\w*|sore\w*|aches?|aching|agony|agonising|agonizing|throbb\w*|killing|kills|"
              r"screams?|screaming|cries|crying|tender|burning)\b"],
     "SEVERE": [r"\b(?:severe\w*|intense|excruciating|unbearable|agony|agoni[sz]ing|worst|terrible|extreme\w*|"
-               r"horrible|screaming|screams?|like crazy|like mad|like hell|like buggery|(?:nearly|almost) "
+               r"horrible|awful|screaming|screams?|like crazy|like mad|like hell|like buggery|(?:nearly|almost) "
                r"(?:pass(?:ed)? out|faint\w*)|can'?t (?:even )?(?:let|bear) (?:the|anything)|really really)\b"],
     "HOT": [r"\b(?:hot|burning hot|roasting|warm to (?:the )?touch|heat coming off|on fire|(?:warm|hot) like)\b"],
-    "RED": [r"\b(?:red|reddish|bright red|red raw|flushed|angry[- ]looking|pink|purple)\b"],
+    "RED": [r"\b(?:red|redness|reddish|bright red|red raw|flushed|angry[- ]looking|pink|purple)\b"],
     "SWOLLEN": [r"\b(?:swollen|swelling|swelled|swell(?:s|ing)? up|puff(?:y|ed up|ing up)|balloon\w*|"
                 r"come up (?:like|big)|big swollen|inflamed|bulging)\b"],
     "SURGERY": [r"\b(?:hip (?:op|operation|surgery|replacement|replaced|arthroscopy)|(?:had|has) (?:(?:his|her|my) )?"
@@ -54,7 +56,7 @@ FINDINGS: dict[str, list[str]] = {
                 r"(?:steroid|cortisone) (?:injection|shot|jab)|surgery on (?:my|his|her) hip|new hip)\b"],
     "FALL": [r"\b(?:fell|falls?|falling|fallen|tripped|trip over|slipped|slip on|went down|landed|"
              r"knocked (?:down|over|off)|hit by|accident|crash\w*|collision|came off|come off|wiped out|"
-             r"stacked it|tumble|tumbled|tackled?)\b(?! asleep)"],
+             r"stacked it|tumble|tumbled|tackled?|went (?:my|his|her) length)\b(?! asleep)"],
     "NO_WEIGHT": [
         _CANT + r"\s+(?:\w+\s+){0,3}?(?:bear|put|take)\s+(?:\w+\s+){0,3}?weight",
         _CANT + r"\s+(?:\w+\s+){0,2}?weight[- ]?bear",
@@ -74,13 +76,14 @@ FINDINGS: dict[str, list[str]] = {
         r"(?:\w+ ){0,2}?(?:out(?:wards?)?|to the (?:outside|side)|outward|sideways)\b"
         r"(?! (?:of|for|with|by|and|on|at|to))",
     ],
-    "NUMB": [r"\b(?:numb\w*|no feeling|can'?t feel|cannot feel|lost (?:the )?feeling|feel(?:s|ing)? nothing|"
-             r"dead numb|pins and needles|tingl\w*)\b"],
+    "NUMB": [r"\b(?:numb\w*|no feeling|(?:can'?t|cannot|can not|couldn'?t) (?:really |even |properly )?feel|"
+             r"lost (?:the )?feeling|feel(?:s|ing)? nothing|dead numb|pins and needles|tingl\w*|"
+             r"(?:feels?|feeling|gone|went|sort of|kind of|kinda) (?:all |completely |a bit )?dead)\b"],
     "SADDLE": [r"\b(?:groin|saddle|genitals?|genital area|privates?|private (?:parts|area)|down there|"
                r"between (?:my|his|her|the) legs|crotch|perineum|inner thighs?|inside of (?:my |his |her )?thighs|"
                r"buttocks|bum|bottom|backside|back passage|sit ?bones|anus|vagina|vulva|penis|scrotum|testicles|"
                r"taint|butt(?: cheeks)?|arse|nether regions|lady bits|(?:my|his|her) bits|undercarriage|"
-               r"where (?:i|you|he|she|we) sit|"
+               r"where (?:i|you|he|she|we) sit|down below|(?:my|his|her) seat|"
                r"toilet paper|when (?:i|he|she) wipes?)\b"],
     "CONTINENCE_LOSS": [
         r"\b(?:lost|losing|lose|loss of|no) (?:\w+ ){0,2}?control (?:of|over) (?:my |his |her )?"
@@ -88,7 +91,7 @@ FINDINGS: dict[str, list[str]] = {
         r"\b(?:incontinen\w+|(?:wet|wetting|peed|peeing|weed|weeing|messed|messing|soiled|soiling|pooed|pooing|"
         r"pooped|pooping|pissed|pissing|shat) "
         r"(?:myself|himself|herself|my pants|his pants|her pants|my trousers|the bed))\b",
-        r"\b(?:accidents? with (?:my |his |her )?(?:bladder|bowels?)|can'?t hold (?:my |his |her )?"
+        r"\b(?:accidents? with (?:my |his |her )?(?:bladder|bowels?|waterworks)|can'?t hold (?:my |his |her )?"
         r"(?:wee|pee|urine|bladder|bowels?|poo)|leak\w* (?:urine|wee|pee|poo|all over)|(?:doesn'?t|didn'?t|don'?t|"
         r"without) (?:even )?feel\w* (?:it |them )?coming|can'?t (?:really )?tell when (?:i|he|she) need|"
         r"can'?t (?:really )?tell when (?:my|his|her) bladder|"
@@ -97,11 +100,14 @@ FINDINGS: dict[str, list[str]] = {
         r"(?:bladder|bowels?|bowls|pee|wee|poo|go (?:to )?(?:the )?toilet|goes (?:to )?(?:the )?toilet)",
     ],
     "RETENTION": [
-        _CANT + r"\s+(?:\w+\s+){0,2}?(?:pee|wee|piss|urinate|pass (?:urine|water)|do a wee|take a (?:leak|piss|pee|wee)|"
+        _CANT + r"\s+(?:\w+\s+){0,2}?(?:pee|wee|piss|urinate|pass (?:urine|water|a drop)|do a wee|"
+        r"take a (?:leak|piss|pee|wee)|make (?:urine|water|a wee|pee)|"
         r"empty (?:my|his|her) bladder)\b",
         r"\b(?:only|just) (?:managed |manage |get |getting |got )?a dribble\b",
         r"\b(?:nothing (?:comes|came|is coming) out|no (?:pee|wee|urine) (?:comes|came) out|"
-        r"trying to (?:pee|wee)(?: \w+){0,3} (?:but )?nothing|straining (?:to (?:pee|wee) )?and nothing)\b",
+        r"trying to (?:pee|wee)(?: \w+){0,3} (?:but )?nothing|straining (?:to (?:pee|wee) )?and nothing|"
+        r"(?:try|trying|tried|going)(?: and (?:try|trying|tried))+ (?:and |but )?nothing (?:comes|coming|came)|"
+        r"(?:has ?n'?t|have ?n'?t|not) (?:had|done|passed) a (?:wee|pee|piss|leak))\b",
     ],
     "POP": [r"\b(?:pop(?:ped)?|snap(?:ped)?|crack(?:ed)?|twang(?:ed)?|tore|torn|tear(?:ing)?|ripp?(?:ed|ing)?|"
             r"something (?:went|gave|go)|felt something go|big noise|loud noise|clunk)\b"],
@@ -109,19 +115,19 @@ FINDINGS: dict[str, list[str]] = {
         _CANT + r"\s+(?:\w+\s+){0,3}?(?:lift|raise|move|bring|get|swing|bend|cock|pick|hitch)\s+(?:\w+\s+){0,3}?"
         + _LEG + r"\b",
         r"\b" + _LEG + r"\s+(?:\w+\s+){0,2}?" + _CANT + r"\s+(?:\w+\s+){0,2}?"
-        r"(?:lift|move|come up|go up|work|bend|budge|respond|go forward|move forward|do anything)\b",
+        r"(?:lift|move|come up|go up|work|bend|budge|respond|go forward|move forward|swing|do anything)\b",
         _CANT + r"\s+(?:\w+\s+){0,3}?(?:go up|climb|get up) (?:a |the )?(?:step|stairs|kerb|curb)\b",
     ],
     "SUDDEN": [r"\b(?:sudden(?:ly)?|all of a sudden|out of nowhere|out of the blue|just now)\b"],
     "CHILD": [r"\b(?:child|children|kid|kids|son|daughter|boy|girl|toddler|baby|little one|teen\w*|"
               r"\d{1,2}[- ]?(?:yo|y/o|yr|yrs|year|years)[- ]?old|\d{1,2} ?(?:yo|y/o)|young fella|lad|"
-              r"grandson|granddaughter|my (?:little|young) \w+)\b"],
+              r"grandson|granddaughter|my (?:little|young) \w+|wee one)\b"],
     "LIMP": [r"\b(?:limp\w*|hobbl\w*)\b"],
     "NO_MOVE_HIP": [
         r"\b(?:won'?t|wont|doesn'?t|does not|will not|refus\w* to) (?:let|allow) (?:\w+ ){0,3}?"
         r"(?:touch|move|bend|near)\b",
         r"\bscream(?:s|ed)? (?:\w+ ){0,3}?(?:move|touch|bend|change|held|holds|hold)",
-        r"\bcries (?:\w+ ){0,3}?(?:move|touch|bend|change)",
+        r"\bcries (?:\w+ ){0,4}?(?:move|touch|bend|change|straighten)",
         r"\bkeeps? (?:\w+ ){0,2}?(?:leg|hip) (?:really |very )?still\b",
     ],
 }
@@ -170,19 +176,27 @@ SITUATIONS: dict[str, tuple[str, list[set[str]]]] = {
 
 # Context that cancels a finding, added to medspaCy's own negation rules: (literal, category, direction).
 # Categories other than NEGATED_EXISTENCE, HISTORICAL and HYPOTHETICAL are ours; all of them cancel.
-CANCELLING = {"NEGATED_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "FIGURATIVE", "PASSING"}
+CANCELLING = {"NEGATED_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "FIGURATIVE", "PASSING", "ALMOST"}
+# How many tokens each category reaches (medspaCy's default otherwise): what passed or healed is often told well
+# after the finding ("went numb on the ride, but it goes away when I stand"), a hypothetical covers its clause,
+# and "nearly" only the next word or two ("nearly peed myself").
+SCOPES = {"PASSING": 12, "HISTORICAL": 12, "HYPOTHETICAL": 8, "ALMOST": 2}
 CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     # The past, and what has healed since.
-    ("years ago", "HISTORICAL", "BACKWARD", [{"LOWER": {"REGEX": r"^(years?|months?|decades?)$"}}, {"LOWER": "ago"}]),
+    ("years ago", "HISTORICAL", "BACKWARD", [{"LOWER": {"REGEX": r"^(years?|months?|decades?)$"}},
+                                             {"LOWER": {"IN": ["ago", "back"]}}]),
     ("last year", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "last"}, {"LOWER": {"IN": ["year", "summer", "winter",
                                                                                      "month", "spring"]}}]),
     ("when i was", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "when"}, {"LOWER": {"IN": ["i", "he", "she"]}},
                                                    {"LOWER": "was"}, {"LOWER": {"IN": ["a", "younger", "little"]}}]),
     ("used to", "HISTORICAL", "FORWARD", None),
     ("back in", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "back"}, {"LOWER": "in"}, {"IS_DIGIT": True}]),
-    ("healed", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["healed", "recovered", "resolved", "cleared"]}}]),
-    ("now gone", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["now", "since", "all", "long"]}},
+    ("healed", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["healed", "recovered", "resolved", "cleared",
+                                                                "sorted"]}}]),
+    ("now gone", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["now", "since", "long"]}},
                                                 {"LOWER": {"IN": ["gone", "fine", "better", "healed"]}}]),
+    # not "all gone": "my groin and bum have all gone numb"
+    ("all better", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "all"}, {"LOWER": {"IN": ["fine", "better", "healed"]}}]),
     ("nothing broken", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "nothing"}, {"LOWER": {"IN": ["broken", "serious",
                                                                                              "showed", "found"]}}]),
     ("got checked", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["got", "been", "was", "were"]}},
@@ -195,6 +209,7 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                               {"LOWER": {"IN": ["heard", "read"]}}]),
     ("heard that", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["heard", "read"]}},
                                               {"LOWER": {"IN": ["that", "about"]}}]),
+    ("mentioned", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["mentioned", "mentions"]}}]),
     ("in case", "HYPOTHETICAL", "FORWARD", None),
     ("if", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["if", "whether"]}}]),
     ("signs of", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["signs", "symptoms", "warning", "flags"]}},
@@ -210,8 +225,10 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                                            "iliopsoas", "weak", "hip"]}}]),
     ("avoid", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["avoid", "prevent", "preventing", "avoiding"]}}]),
     # Figures of speech and passing, harmless causes.
+    # Not "lol" or "haha": people write them after real falls too ("fell off my skateboard lol and cant walk").
+    ("nearly", "ALMOST", "FORWARD", [{"LOWER": {"IN": ["nearly", "almost"]}}]),
     ("laughing", "FIGURATIVE", "BIDIRECTIONAL", [{"LOWER": {"IN": ["laughing", "laughed", "laugh", "laughs",
-                                                                  "joke", "joking", "lol", "haha"]}}]),
+                                                                  "joke", "joking"]}}]),
     ("killing me", "FIGURATIVE", "BIDIRECTIONAL", [{"LOWER": {"IN": ["dying", "dead"]}}, {"LOWER": {"IN": [
         "to", "after", "from"]}}]),
     ("leg day", "FIGURATIVE", "BIDIRECTIONAL", [{"LOWER": {"IN": ["leg", "gym"]}}, {"LOWER": {"IN": ["day",
@@ -235,7 +252,7 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                               {"LOWER": {"IN": ["it", "that", "this", "all"]}, "OP": "?"},
                                               {"LOWER": {"IN": ["'s", "s", "is", "was", "feels"]}, "OP": "?"},
                                               {"LOWER": {"IN": ["fine", "ok", "okay", "normal", "better"]}},
-                                              {"LOWER": {"IN": ["once", "when", "after", "as"]}}]),
+                                              {"LOWER": {"IN": ["once", "when", "after", "as", "now"]}}]),
     ("cross-legged", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"REGEX": r"^(cross|crossed)"}}]),
     ("pins and needles from sitting", "PASSING", "BIDIRECTIONAL", [{"LOWER": "fell"}, {"LOWER": "asleep"}]),
 ]
@@ -285,10 +302,8 @@ class _Reader:
                                                                 "prune_on_target_overlap": True})
             context.add([rule for rule in ConTextRule.from_json(_default_rules_path())
                          if rule.category == "NEGATED_EXISTENCE"])
-            # What passes or healed is often told well after the finding ("went numb on the ride, but it goes
-            # away when I stand"): those cues reach further back than negation does.
             context.add([ConTextRule(literal, category, direction=direction, pattern=pattern,
-                                     max_scope=12 if category in {"PASSING", "HISTORICAL"} else None)
+                                     max_scope=SCOPES.get(category))
                          for literal, category, direction, pattern in CONTEXT_RULES])
         self.nlp = nlp
         self.lock = threading.Lock()  # a spaCy pipeline is not safe to share between threads at once
