@@ -40,9 +40,9 @@ run: index
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest
 
-# The edit-test loop: every test but the browser and PostgreSQL ones.
+# The edit-test loop: every test but the slow, browser, PostgreSQL and cluster ones.
 test-fast: $(VENV)/.test-installed
-	$(BIN)/python -m pytest -q -m "not browser and not postgresql and not cluster" --ignore=tests/browser
+	$(BIN)/python -m pytest -q -m "not slow and not browser and not postgresql and not cluster" --ignore=tests/browser
 
 # Every question set there is; a set that is missing (../shared outside a checkout) is skipped.
 eval: $(VENV)/.installed
