@@ -39,12 +39,16 @@ index: $(VENV)/.installed
 run: index
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest
+# Test processes at once (pytest-xdist): TEST_WORKERS=0 runs in this process alone, auto one per core.
+TEST_WORKERS ?= 2
 
-# The edit-test loop: every test but the browser and PostgreSQL ones.
+test: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+
+# The edit-test loop: every test but the slow, browser, PostgreSQL and cluster ones.
 test-fast: $(VENV)/.test-installed
-	$(BIN)/python -m pytest -q -m "not browser and not postgresql and not cluster" --ignore=tests/browser
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m "not slow and not browser and not postgresql and not cluster" \
+		--ignore=tests/browser
 
 # Every question set there is; a set that is missing (../shared outside a checkout) is skipped.
 eval: $(VENV)/.installed

@@ -13,7 +13,9 @@ from click.testing import CliRunner
 from assistant import create_app
 from assistant.engine import files
 from assistant.engine import index as index_module
+from assistant.engine.embeddings import Embedder
 from assistant.web import server
+from embedding_memo import EmbeddingMemo
 from pg_server import PostgresServer, find_bin_dir, run_as
 
 BUNDLED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -35,6 +37,21 @@ def session_database(tmp_path_factory) -> str:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ASSISTANT_DATABASE_URL", url)
         yield url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def embed_each_text_once(tmp_path_factory):
+    """Run the model once per distinct text in the test run, however many indexes the tests build.
+
+    The model is still loaded and its file checked, and every new text is embedded (tests/embedding_memo.py).
+    tests/test_embeddings.py puts the real embed_many back (inspect.unwrap): it tests the model itself.
+    """
+    shared = None
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # the workers of a run have their temporary folders side by side
+        shared = tmp_path_factory.getbasetemp().parent / "embeddings.npz"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Embedder, "embed_many", EmbeddingMemo(shared).wrap(Embedder.embed_many))
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import threading
 import time
 import urllib.request
@@ -19,14 +20,16 @@ NEW_FACT = "Zumba Tuesday\n\nThe psoas enjoys zumba classes on Tuesdays, says ou
 
 
 @pytest.fixture
-def admin_app(writable_corpus, tmp_path):
+def admin_app(writable_corpus, built_index, tmp_path):
+    """An app with the admin API over a private copy of the corpus and of its index (a copy, not a build)."""
+    shutil.copy(built_index, tmp_path / "index.npz")
     return create_app({"TESTING": True, "CORPUS": str(writable_corpus), "INDEX": str(tmp_path / "index.npz"),
                        "ADMIN_TOKEN": TOKEN, "RATELIMIT_ENABLED": False})
 
 
 @pytest.fixture
 def admin(admin_app):
-    admin_app.extensions["assistant"].get()  # build the index first, as `serve` does
+    admin_app.extensions["assistant"].get()  # load the index first, as `serve` does
     return admin_app.test_client()
 
 

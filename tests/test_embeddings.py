@@ -1,4 +1,5 @@
 """The sentence-embedding model: our vectors against the official model's, and the file checks."""
+import inspect
 import json
 from pathlib import Path
 
@@ -9,8 +10,15 @@ from assistant.engine import embeddings
 from assistant.engine.embeddings import DIMENSIONS, Embedder, embedder
 from assistant.errors import ModelUnavailable
 
+
 # Made from the official fp32 weights by tests/make_embedding_reference.py (plain numpy, no onnxruntime).
 REFERENCE = json.loads((Path(__file__).parent / "embedding_reference.json").read_text())
+
+
+@pytest.fixture(autouse=True)
+def every_text_through_the_model(monkeypatch):
+    """Undo conftest's embed_each_text_once here: these tests are about the model itself."""
+    monkeypatch.setattr(Embedder, "embed_many", inspect.unwrap(Embedder.embed_many))
 
 
 def test_our_vectors_match_the_official_fp32_model():

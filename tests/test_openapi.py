@@ -46,6 +46,7 @@ def test_the_served_description_is_this_one(api_app):
     assert api_app.test_client().get("/openapi.json").get_json() == spec()
 
 
+@pytest.mark.slow  # the fuzz: about 20 s, the longest part of the tests `make test-fast` runs otherwise
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_description(case, api_app):
@@ -65,6 +66,7 @@ ADMIN_CONFIG = schemathesis.Config.from_dict({
 admin_schema = schemathesis.openapi.from_dict(spec(), config=ADMIN_CONFIG).include(tag="admin")
 
 
+@pytest.mark.slow
 @admin_schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_admin_api_with_the_token_conforms_to_its_description(case, scratch_app, scratch_url):

@@ -11,6 +11,9 @@ from assistant.config import bundled_dir
 from assistant.engine import index as index_module
 from assistant.engine.evaluate import evaluate, load_questions
 
+# Each test answers a whole question set (about 10 s for the module): `make test` runs them, `make test-fast` does not.
+pytestmark = pytest.mark.slow
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
 HERE = Path(__file__).resolve().parent
 

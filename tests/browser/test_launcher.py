@@ -312,9 +312,10 @@ def test_options_from_data_attributes(browser, sites):
         assert button.evaluate("b => getComputedStyle(b).color") == "rgb(29, 36, 48)"  # dark ink on yellow
         button.click()
         chat = page.frame_locator('iframe[title="Hip help"]')
-        assert chat.locator("#welcome-text").inner_text() == "Hello from the clinic."
+        # embed.js puts the website's welcome and starters in once the frame has loaded: wait for them.
+        expect(chat.locator("#welcome-text")).to_have_text("Hello from the clinic.", timeout=TIMEOUT)
         starters = chat.locator("#welcome .example")
-        assert starters.all_inner_texts() == ["What is the psoas?", "How do I stretch my hip flexors?"]
+        expect(starters).to_have_text(["What is the psoas?", "How do I stretch my hip flexors?"], timeout=TIMEOUT)
         starters.first.click()
         chat.locator(".from-assistant").wait_for(timeout=TIMEOUT)
         host.screenshot("widget-options")
