@@ -207,8 +207,8 @@ def rank(index: Index, question: str, history: list[str], k: int) -> Ranking:
 
 def unfamiliar_share(index: Index, text: str) -> float:
     """Return the share of a text's words, each weighted by its rarity in English (text.rarity), whose terms neither
-    the articles nor the taught questions use: "can acupuncture loosen my psoas" is mostly about acupuncture, "my
-    mum's psoas" is not about mums. Stopwords and numbers say nothing of the topic and count for nothing."""
+    the articles nor the taught questions use: "can acupuncture loosen my psoas" is mostly about acupuncture, while
+    a common word ("gonna") weighs little. Stopwords and numbers say nothing of the topic and count for nothing."""
     total = unfamiliar = 0.0
     for word in words(text):
         terms = index.tokenizer.analyse_word(word)
