@@ -120,6 +120,12 @@ def test_scary_sounding_messages_are_not_flagged(question):
     "the wee one is hot as toast and won't let us touch her hip",
     "boiling then freezing all night with my teeth chattering, and my groin hurts",
     "fell off my scooter lol and now I can't stand on my left leg",
+    "since my back went I can't feel the toilet seat under me properly",
+    "woke up wet again and never felt it, and my lower back is agony",
+    "my knee operation was fine but mum had her hip pinned last month and today she is muddled and clammy",
+    "after the fall he has been clinging to the furniture to get about and can't manage a single step",
+    "the little lad is hot and crying when I try to straighten his leg at the hip",
+    "I only get a trickle out however long I stand there, and my back and groin ache",
 ])
 def test_lay_and_slang_words_for_the_findings_are_read(question):
     assert situations([question]), question
@@ -134,6 +140,7 @@ def test_lay_and_slang_words_for_the_findings_are_read(question):
     "my physio mentioned numbness in the saddle area as a warning sign",
     "had a red swollen bursitis on my hip years back, sorted with an injection",
     "my butt went numb on the train but it's fine now I'm up",
+    "the skin goes a bit pink after the massage ball, nothing swollen, is that normal?",
 ])
 def test_passing_hearsay_and_long_past_findings_are_not_flagged(question):
     assert situations([question]) == [], question

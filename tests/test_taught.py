@@ -128,7 +128,8 @@ def test_the_taught_file_holds_only_the_taught_sets_never_the_kept_out_ones():
     wording = lambda item: (item["question"].strip(), tuple(h.strip() for h in item.get("history") or []))  # noqa
     seeded = {wording(item) for path in seeds if path.exists() for item in load_questions(path)}
     kept_out = {wording(item) for name in ("questions-fresh3", "questions-fresh4", "questions-fresh5", "questions-fresh6",
-                                           "red-flags-final", "red-flags-final2", "red-flags-final3")
+                                           "questions-fresh7", "red-flags-final", "red-flags-final2", "red-flags-final3",
+                                           "red-flags-final4")
                 for item in load_questions(HERE / f"{name}.jsonl")}
     if SHARED.exists():
         assert taught <= seeded

@@ -21,7 +21,7 @@ from .text import english_words
 
 # Findings: label -> patterns (Python regular expressions, matched case-insensitively on the repaired text).
 _CANT = (r"(?:can ?not|can'?t|cant|cannae|canna|could ?not|couldn'?t|unable to|not able to|no way (?:i|he|she) can|"
-         r"won'?t|wont|'ll no|will no|"
+         r"won'?t|wont|'ll no|will no|ha(?:ve|s)n'?t managed to|not managed to|"
          r"(?:was|is|were|are) ?n'?t|"
          r"will not|would ?n'?t|does ?n'?t|does not|don'?t|do not|refus\w* to|no longer|not|never|"
          r"(?:ha(?:ve|s)n'?t|not) been able to|barely|impossible to|too (?:painful|sore) to|no chance (?:of|to))")
@@ -32,28 +32,34 @@ FINDINGS: dict[str, list[str]] = {
         r"sweats|sweating (?:buckets|a lot)|sweaty|burning up|boiling up|hot (?:and|&) cold|flu[- ]?like|"
         r"hot to (?:the )?touch|(?:high|a|running a|with a|got a|has a) temp(?:erature)?|hot in (?:the|her|his|my) "
         r"body|(?:hot|feverish|sweaty) (?:and|&) shak\w+|shaking (?:and|&) (?:hot|sweat\w*)|hot as \w+|"
-        r"boil\w* (?:and|then|an) freez\w*|freez\w* (?:and|then|an) boil\w*|teeth (?:are )?chatter\w*)\b(?![- ]like)",
+        r"boil\w* (?:and|then|an) freez\w*|freez\w* (?:and|then|an) boil\w*|teeth (?:are )?chatter\w*|burnin'? up|"
+        r"clammy|drenched|sheets (?:were |are )?soaked|soaked the sheets|sweat\w* (?:in|at|during) the night|"
+        r"can'?t get warm|shaking under|hot body|body is (?:very |really |so )?hot|"
+        r"(?:he|she|they)(?:'s| is| was| feels?) (?:a bit |very |really |so )?(?:hot|warm)|"
+        r"like (?:i|he|she) (?:have|has|had|'ve got|got) (?:the |a )?flu)\b(?![- ]like)",
         r"\btemp(?:erature)?(?:'s| is| was)? (?:through the roof|sky[- ]high|really high|very high|high)\b",
         r"\btemp(?:erature)? (?:of |is |was |at )?(?:3[89]|4[01]|10[0-5])\b",
         r"\b(?:3[89](?:\.\d)?|4[01](?:\.\d)?|10[0-5](?:\.\d)?) ?(?:°|degrees?|deg\b|c\b|f\b|temp|fever)",
     ],
     "UNWELL": [r"\b(?:really|very|so|terribly|super) (?:really )?(?:unwell|ill|poorly|sick|rough|rubbish|crook)\b|"
-               r"\b(?:confus\w+|delirious|not making sense|drowsy|feel(?:s|ing)? terrible|crook as|a bit off|"
+               r"\b(?:confus\w+|muddled|delirious|not making sense|drowsy|feel(?:s|ing)? terrible|crook as|a bit off|"
                r"off (?:colou?r|his food|her food))\b"],
     "REGION": [r"\b(?:hips?|groin\w*|thighs?|pelvi[cs]\w*|leg|legs|buttocks?|where (?:my|his|her|the) leg joins|"
                r"top of (?:my|his|her|the) leg|iliopsoas|psoas|iliacus|hip flexors?)\b"],
-    "PAIN": [r"\b(?:pain\w*|hurt\w*|sore\w*|aches?|aching|agony|agonising|agonizing|throbb\w*|killing|kills|"
+    "PAIN": [r"\b(?:pain\w*|hurt\w*|sore\w*|aches?|aching|agony|agonising|agonizing|throbb\w*|killing|kills|crook|"
              r"screams?|screaming|cries|crying|tender|burning)\b"],
     "SEVERE": [r"\b(?:severe\w*|intense|excruciating|unbearable|agony|agoni[sz]ing|worst|terrible|extreme\w*|"
                r"horrible|awful|screaming|screams?|like crazy|like mad|like hell|like buggery|(?:nearly|almost) "
                r"(?:pass(?:ed)? out|faint\w*)|can'?t (?:even )?(?:let|bear) (?:the|anything)|really really)\b"],
-    "HOT": [r"\b(?:hot|burning hot|roasting|warm to (?:the )?touch|heat coming off|on fire|(?:warm|hot) like)\b"],
+    "HOT": [r"\b(?:hot|burning hot|roasting|warm to (?:the )?touch|heat coming off|on fire|(?:warm|hot) like|"
+            r"burning (?:to (?:the )?touch|when (?:i|you|we) touch))\b"],
     "RED": [r"\b(?:red|redness|reddish|bright red|red raw|flushed|angry[- ]looking|pink|purple)\b"],
     "SWOLLEN": [r"\b(?:swollen|swelling|swelled|swell(?:s|ing)? up|puff(?:y|ed up|ing up)|balloon\w*|"
                 r"come up (?:like|big)|big swollen|inflamed|bulging)\b"],
     "SURGERY": [r"\b(?:hip (?:op|operation|surgery|replacement|replaced|arthroscopy)|(?:had|has) (?:(?:his|her|my) )?"
                 r"hips? (?:replaced|done|operated)|(?:keyhole|hip) surgery|operation on (?:my|his|her|the) hip|"
-                r"(?:steroid|cortisone) (?:injection|shot|jab)|surgery on (?:my|his|her) hip|new hip)\b"],
+                r"(?:steroid|cortisone) (?:injection|shot|jab)|surgery on (?:my|his|her) hip|new hip|hip pinned|"
+                r"pinned hip)\b"],
     "FALL": [r"\b(?:fell|falls?|falling|fallen|tripped|trip over|slipped|slip on|went down|landed|"
              r"knocked (?:down|over|off)|hit by|accident|crash\w*|collision|came off|come off|wiped out|"
              r"stacked it|tumble|tumbled|tackled?|went (?:my|his|her) length)\b(?! asleep)"],
@@ -65,25 +71,31 @@ FINDINGS: dict[str, list[str]] = {
         r"want (?:to )?walk)\b(?! (?:sitting|it when|being|people|the (?:thought|idea)))",
         r"\b(?:stopped|stops|refus\w+|refusing) (?:\w+ )?(?:walking|to walk|to stand|to put|standing)\b",
         r"\b(?:still (?:on|lying on) the (?:floor|ground)|stuck on the floor|can'?t get off the floor|"
-        r"collapses? when|gives way completely)\b",
+        r"collapses? when|gives way completely|(?:clinging|holding on) to (?:the )?(?:furniture|walls?|worktops?)|"
+        r"without holding (?:on to )?(?:the )?(?:wall|furniture)|can'?t manage a (?:single )?step|hopping everywhere|"
+        r"drags? (?:himself|herself|myself) along)\b",
     ],
     "DEFORMITY": [
         r"\b(?:deform\w*|misshapen|crooked|(?:weird|odd|strange|unnatural|funny) angle|the wrong way|"
         r"out of (?:its )?(?:place|socket)|(?:sticking|poking) out|looks? (?:all )?wrong)\b",
         r"\b(?:shorter|short) than (?:the )?other\b|\blooks? (?:(?:a lot|much|a bit|more) )?short(?:er)?\b|"
-        r"\bmore short\b|\b(?:leg|one) (?:is|looks|seems) (?:\w+ )?shorter\b",
+        r"\bmore short\b|\b(?:leg|one) (?:is|looks|seems) (?:\w+ )?shorter\b|\blooks? (?:\w+ ){0,3}?shorter\b|"
+        r"\bshorter th[ae]n (?:the )?other\b",
         r"\b(?:turned|rolled|twisted|rotated|pointing|points|turns|go(?:es)?|flopp\w*|lying|lies) "
         r"(?:\w+ ){0,2}?(?:out(?:wards?)?|to the (?:outside|side)|outward|sideways)\b"
         r"(?! (?:of|for|with|by|and|on|at|to))",
     ],
     "NUMB": [r"\b(?:numb\w*|no feeling|(?:can'?t|cannot|can not|couldn'?t) (?:really |even |properly )?feel|"
              r"lost (?:the )?feeling|feel(?:s|ing)? nothing|dead numb|pins and needles|tingl\w*|"
-             r"(?:feels?|feeling|gone|went|sort of|kind of|kinda) (?:all |completely |a bit )?dead)\b"],
+             r"(?:feels?|feeling|gone|went|sort of|kind of|kinda) (?:all |completely |a bit )?dead|"
+             r"(?:don'?t|do not|doesn'?t|does not|didn'?t) feel (?:my|his|her|the)|"
+             r"feels? (?:sort of |kind of )?asleep)\b"],
     "SADDLE": [r"\b(?:groin|saddle|genitals?|genital area|privates?|private (?:parts|area)|down there|"
                r"between (?:my|his|her|the) legs|crotch|perineum|inner thighs?|inside of (?:my |his |her )?thighs|"
                r"buttocks|bum|bottom|backside|back passage|sit ?bones|anus|vagina|vulva|penis|scrotum|testicles|"
                r"taint|butt(?: cheeks)?|arse|nether regions|lady bits|(?:my|his|her) bits|undercarriage|"
-               r"where (?:i|you|he|she|we) sit|down below|(?:my|his|her) seat|"
+               r"where (?:i|you|you'?d|he|she|we) sit|down below|(?:my|his|her) seat|toilet seat|"
+               r"seat under (?:me|him|her)|"
                r"toilet paper|when (?:i|he|she) wipes?)\b"],
     "CONTINENCE_LOSS": [
         r"\b(?:lost|losing|lose|loss of|no) (?:\w+ ){0,2}?control (?:of|over) (?:my |his |her )?"
@@ -92,7 +104,10 @@ FINDINGS: dict[str, list[str]] = {
         r"pooped|pooping|pissed|pissing|shat) "
         r"(?:myself|himself|herself|my pants|his pants|her pants|my trousers|the bed))\b",
         r"\b(?:accidents? with (?:my |his |her )?(?:bladder|bowels?|waterworks)|can'?t hold (?:my |his |her )?"
-        r"(?:wee|pee|urine|bladder|bowels?|poo)|leak\w* (?:urine|wee|pee|poo|all over)|(?:doesn'?t|didn'?t|don'?t|"
+        r"(?:wee|pee|urine|bladder|bowels?|poo)|leak\w* (?:urine|wee|pee|poo|all over)|woke up wet|"
+        r"(?:knickers|pants|underwear|trousers) (?:were |was |are |is )?wet|"
+        r"accident in (?:my|his|her) (?:pants|trousers|knickers|bed)|"
+        r"(?:bowels?|bowls|bladder) (?:went|gave (?:way|out)|let go)\b|(?:doesn'?t|didn'?t|don'?t|"
         r"without) (?:even )?feel\w* (?:it |them )?coming|can'?t (?:really )?tell when (?:i|he|she) need|"
         r"can'?t (?:really )?tell when (?:my|his|her) bladder|"
         r"didn'?t (?:feel|know) (?:i|he|she) (?:was|had) (?:peeing|weeing|wet))\b",
@@ -107,9 +122,12 @@ FINDINGS: dict[str, list[str]] = {
         r"\b(?:nothing (?:comes|came|is coming) out|no (?:pee|wee|urine) (?:comes|came) out|"
         r"trying to (?:pee|wee)(?: \w+){0,3} (?:but )?nothing|straining (?:to (?:pee|wee) )?and nothing|"
         r"(?:try|trying|tried|going)(?: and (?:try|trying|tried))+ (?:and |but )?nothing (?:comes|coming|came)|"
-        r"(?:has ?n'?t|have ?n'?t|not) (?:had|done|passed) a (?:wee|pee|piss|leak))\b",
+        r"(?:has ?n'?t|have ?n'?t|not) (?:had|done|passed) a (?:wee|pee|piss|leak)|"
+        r"(?:barely|only) (?:get |getting |got |manage |managed )?a trickle|"
+        r"trouble (?:starting to |getting the )?(?:pee|wee|urinat\w*|flow))\b",
     ],
     "POP": [r"\b(?:pop(?:ped)?|snap(?:ped)?|crack(?:ed)?|twang(?:ed)?|tore|torn|tear(?:ing)?|ripp?(?:ed|ing)?|"
+            r"like (?:someone|somebody|something) (?:shot|kicked|stabbed) me|"
             r"something (?:went|gave|go)|felt something go|big noise|loud noise|clunk)\b"],
     "NO_LIFT": [
         _CANT + r"\s+(?:\w+\s+){0,3}?(?:lift|raise|move|bring|get|swing|bend|cock|pick|hitch)\s+(?:\w+\s+){0,3}?"
@@ -121,13 +139,14 @@ FINDINGS: dict[str, list[str]] = {
     "SUDDEN": [r"\b(?:sudden(?:ly)?|all of a sudden|out of nowhere|out of the blue|just now)\b"],
     "CHILD": [r"\b(?:child|children|kid|kids|son|daughter|boy|girl|toddler|baby|little one|teen\w*|"
               r"\d{1,2}[- ]?(?:yo|y/o|yr|yrs|year|years)[- ]?old|\d{1,2} ?(?:yo|y/o)|young fella|lad|"
-              r"grandson|granddaughter|my (?:little|young) \w+|wee one)\b"],
+              r"grandson|granddaughter|my (?:little|young) \w+|wee one|little (?:fella|lad|man)|our youngest|"
+              r"u\d{1,2}s?|under[- ]?\d{1,2}s)\b"],
     "LIMP": [r"\b(?:limp\w*|hobbl\w*)\b"],
     "NO_MOVE_HIP": [
-        r"\b(?:won'?t|wont|doesn'?t|does not|will not|refus\w* to) (?:let|allow) (?:\w+ ){0,3}?"
-        r"(?:touch|move|bend|near)\b",
+        r"\b(?:won'?t|wont|doesn'?t|does not|will not|would ?n'?t|could ?n'?t|refus\w* to) (?:let|allow) "
+        r"(?:\w+ ){0,3}?(?:touch|move|bend|near|turn|straighten)\b",
         r"\bscream(?:s|ed)? (?:\w+ ){0,3}?(?:move|touch|bend|change|held|holds|hold)",
-        r"\bcries (?:\w+ ){0,4}?(?:move|touch|bend|change|straighten)",
+        r"\b(?:cries|cry|cried|crying) (?:\w+ ){0,4}?(?:move|touch|bend|change|straighten)",
         r"\bkeeps? (?:\w+ ){0,2}?(?:leg|hip) (?:really |very )?still\b",
     ],
 }
@@ -176,11 +195,14 @@ SITUATIONS: dict[str, tuple[str, list[set[str]]]] = {
 
 # Context that cancels a finding, added to medspaCy's own negation rules: (literal, category, direction).
 # Categories other than NEGATED_EXISTENCE, HISTORICAL and HYPOTHETICAL are ours; all of them cancel.
-CANCELLING = {"NEGATED_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "FIGURATIVE", "PASSING", "ALMOST"}
+CANCELLING = {"NEGATED_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "FIGURATIVE", "PASSING", "NEAR_NEGATION"}
+# Findings that are past by nature: an operation told "last month" still counts ("had her hip pinned last month,
+# today she is muddled").
+PAST_BY_NATURE = {"SURGERY": {"HISTORICAL"}}
 # How many tokens each category reaches (medspaCy's default otherwise): what passed or healed is often told well
 # after the finding ("went numb on the ride, but it goes away when I stand"), a hypothetical covers its clause,
-# and "nearly" only the next word or two ("nearly peed myself").
-SCOPES = {"PASSING": 12, "HISTORICAL": 12, "HYPOTHETICAL": 8, "ALMOST": 2}
+# and "nearly" or "nothing" only the next word or two ("nearly peed myself", "nothing swollen").
+SCOPES = {"PASSING": 12, "HISTORICAL": 12, "HYPOTHETICAL": 8, "NEAR_NEGATION": 2}
 CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     # The past, and what has healed since.
     ("years ago", "HISTORICAL", "BACKWARD", [{"LOWER": {"REGEX": r"^(years?|months?|decades?)$"}},
@@ -202,6 +224,8 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     ("got checked", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["got", "been", "was", "were"]}},
                                                    {"LOWER": {"IN": ["checked", "x-rayed", "scanned", "cleared"]}}]),
     ("back to normal", "HISTORICAL", "BIDIRECTIONAL", None),
+    # The present ends the past's reach: "had her hip pinned last month. Today she's muddled".
+    ("today", "TERMINATE", "TERMINATE", [{"LOWER": {"IN": ["today", "tonight", "currently"]}}]),
     ("in 1962", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "in"}, {"TEXT": {"REGEX": r"^(19|20)\d\d$"}}]),
     # The hypothetical and the general.
     ("what if", "HYPOTHETICAL", "FORWARD", None),
@@ -209,7 +233,10 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                               {"LOWER": {"IN": ["heard", "read"]}}]),
     ("heard that", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["heard", "read"]}},
                                               {"LOWER": {"IN": ["that", "about"]}}]),
-    ("mentioned", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["mentioned", "mentions"]}}]),
+    # What a clinician said is general advice; what a client or a relative mentioned is a symptom.
+    ("physio mentioned", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["physio", "doctor", "gp", "nurse", "surgeon",
+                                                                      "physiotherapist", "trainer", "coach"]}},
+                                                    {"LOWER": {"IN": ["mentioned", "mentions"]}}]),
     ("in case", "HYPOTHETICAL", "FORWARD", None),
     ("if", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["if", "whether"]}}]),
     ("signs of", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["signs", "symptoms", "warning", "flags"]}},
@@ -226,7 +253,7 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     ("avoid", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["avoid", "prevent", "preventing", "avoiding"]}}]),
     # Figures of speech and passing, harmless causes.
     # Not "lol" or "haha": people write them after real falls too ("fell off my skateboard lol and cant walk").
-    ("nearly", "ALMOST", "FORWARD", [{"LOWER": {"IN": ["nearly", "almost"]}}]),
+    ("nearly", "NEAR_NEGATION", "FORWARD", [{"LOWER": {"IN": ["nearly", "almost", "nothing"]}}]),
     ("laughing", "FIGURATIVE", "BIDIRECTIONAL", [{"LOWER": {"IN": ["laughing", "laughed", "laugh", "laughs",
                                                                   "joke", "joking"]}}]),
     ("killing me", "FIGURATIVE", "BIDIRECTIONAL", [{"LOWER": {"IN": ["dying", "dead"]}}, {"LOWER": {"IN": [
@@ -239,6 +266,8 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                               {"LOWER": {"IN": ["goes", "went", "wears", "wore", "passes",
                                                                 "passed"]}},
                                               {"LOWER": {"IN": ["away", "off"]}}]),
+    ("gone by", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"IN": ["gone", "wore", "worn", "wears"]}},
+                                            {"LOWER": {"IN": ["by", "off"]}}]),
     ("came back", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"IN": ["but", "and"]}, "OP": "?"},
                                               {"LOWER": "the", "OP": "?"},
                                               {"LOWER": {"IN": ["it", "that", "this", "feeling", "sensation"]},
@@ -315,8 +344,13 @@ class _Reader:
             doc = self.nlp(text)
         # spaCy keeps one of overlapping matches ("groin" is a region and a saddle word): every finding
         # whose pattern matches within a kept one counts.
-        return {label for ent in doc.ents if not any(m.category in CANCELLING for m in ent._.modifiers)
-                for label, patterns in _COMPILED.items() if any(p.search(ent.text) for p in patterns)}
+        found = set()
+        for ent in doc.ents:
+            cancelled = {m.category for m in ent._.modifiers} & CANCELLING
+            for label, patterns in _COMPILED.items():
+                if any(p.search(ent.text) for p in patterns) and not cancelled - PAST_BY_NATURE.get(label, set()):
+                    found.add(label)
+        return found
 
 
 def _default_rules_path() -> str:
