@@ -126,6 +126,11 @@ def test_scary_sounding_messages_are_not_flagged(question):
     "after the fall he has been clinging to the furniture to get about and can't manage a single step",
     "the little lad is hot and crying when I try to straighten his leg at the hip",
     "I only get a trickle out however long I stand there, and my back and groin ache",
+    "the bairn willnae walk and says her hip is sore, and she's roastin",
+    "I'm 13 and my hip has hurt for days and now I can't walk on it",
+    "felt my hip go ping at the hurdles and now the leg won't come forward",
+    "he says the area where he sits has had no sensation since Monday",
+    "since my hip surgery last month I've been getting the shakes every night",
 ])
 def test_lay_and_slang_words_for_the_findings_are_read(question):
     assert situations([question]), question

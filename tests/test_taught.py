@@ -129,7 +129,7 @@ def test_the_taught_file_holds_only_the_taught_sets_never_the_kept_out_ones():
     seeded = {wording(item) for path in seeds if path.exists() for item in load_questions(path)}
     kept_out = {wording(item) for name in ("questions-fresh3", "questions-fresh4", "questions-fresh5", "questions-fresh6",
                                            "questions-fresh7", "red-flags-final", "red-flags-final2", "red-flags-final3",
-                                           "red-flags-final4")
+                                           "red-flags-final4", "red-flags-final5")
                 for item in load_questions(HERE / f"{name}.jsonl")}
     if SHARED.exists():
         assert taught <= seeded

@@ -25,7 +25,7 @@ from assistant.engine.taught import from_question_set, write_taught
 # Never taught: the sets that measure how the engine does on questions it has not been taught.
 KEPT_OUT = {"questions-fresh3.jsonl", "questions-fresh4.jsonl", "questions-fresh5.jsonl", "questions-fresh6.jsonl",
             "questions-fresh7.jsonl", "red-flags-final.jsonl", "red-flags-final2.jsonl", "red-flags-final3.jsonl",
-            "red-flags-final4.jsonl"}
+            "red-flags-final4.jsonl", "red-flags-final5.jsonl"}
 TESTS = Path(__file__).resolve().parents[1] / "tests"
 
 

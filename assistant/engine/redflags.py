@@ -20,7 +20,7 @@ import symspellpy
 from .text import english_words
 
 # Findings: label -> patterns (Python regular expressions, matched case-insensitively on the repaired text).
-_CANT = (r"(?:can ?not|can'?t|cant|cannae|canna|could ?not|couldn'?t|unable to|not able to|no way (?:i|he|she) can|"
+_CANT = (r"(?:can ?not|can'?t|cant|cannae|canna|willnae|wullnae|winnae|couldnae|wouldnae|widnae|could ?not|couldn'?t|unable to|not able to|no way (?:i|he|she) can|"
          r"won'?t|wont|'ll no|will no|ha(?:ve|s)n'?t managed to|not managed to|"
          r"(?:was|is|were|are) ?n'?t|"
          r"will not|would ?n'?t|does ?n'?t|does not|don'?t|do not|refus\w* to|no longer|not|never|"
@@ -31,11 +31,12 @@ FINDINGS: dict[str, list[str]] = {
         r"\b(?:fever\w*|feverish|chills?|chilly and|shiver\w*|shivery|the shakes|rigou?rs|(?:night |cold |drenching )?"
         r"sweats|sweating (?:buckets|a lot)|sweaty|burning up|boiling up|hot (?:and|&) cold|flu[- ]?like|"
         r"hot to (?:the )?touch|(?:high|a|running a|with a|got a|has a) temp(?:erature)?|hot in (?:the|her|his|my) "
-        r"body|(?:hot|feverish|sweaty) (?:and|&) shak\w+|shaking (?:and|&) (?:hot|sweat\w*)|hot as \w+|"
+        r"body|(?:hot|feverish|sweaty) (?:and|&) shak\w+|shaking (?:and|&) (?:very |really )?(?:hot|sweat\w*)|"
+        r"hot as \w+|"
         r"boil\w* (?:and|then|an) freez\w*|freez\w* (?:and|then|an) boil\w*|teeth (?:are )?chatter\w*|burnin'? up|"
         r"clammy|drenched|sheets (?:were |are )?soaked|soaked the sheets|sweat\w* (?:in|at|during) the night|"
         r"can'?t get warm|shaking under|hot body|body is (?:very |really |so )?hot|"
-        r"(?:he|she|they)(?:'s| is| was| feels?) (?:a bit |very |really |so )?(?:hot|warm)|"
+        r"(?:he|she|they)(?:'s| is| was| feels?) (?:a bit |very |really |so )?(?:hot|warm|roastin\w*|boilin\w*)|"
         r"like (?:i|he|she) (?:have|has|had|'ve got|got) (?:the |a )?flu)\b(?![- ]like)",
         r"\btemp(?:erature)?(?:'s| is| was)? (?:through the roof|sky[- ]high|really high|very high|high)\b",
         r"\btemp(?:erature)? (?:of |is |was |at )?(?:3[89]|4[01]|10[0-5])\b",
@@ -57,12 +58,13 @@ FINDINGS: dict[str, list[str]] = {
     "SWOLLEN": [r"\b(?:swollen|swelling|swelled|swell(?:s|ing)? up|puff(?:y|ed up|ing up)|balloon\w*|"
                 r"come up (?:like|big)|big swollen|inflamed|bulging)\b"],
     "SURGERY": [r"\b(?:hip (?:op|operation|surgery|replacement|replaced|arthroscopy)|(?:had|has) (?:(?:his|her|my) )?"
-                r"hips? (?:replaced|done|operated)|(?:keyhole|hip) surgery|operation on (?:my|his|her|the) hip|"
+                r"hips? (?:replaced|done|operated)|(?:keyhole|hip) surgery|operation (?:on|for) (?:(?:my|his|her|the) )?hip|"
                 r"(?:steroid|cortisone) (?:injection|shot|jab)|surgery on (?:my|his|her) hip|new hip|hip pinned|"
                 r"pinned hip)\b"],
     "FALL": [r"\b(?:fell|falls?|falling|fallen|tripped|trip over|slipped|slip on|went down|landed|"
              r"knocked (?:down|over|off)|hit by|accident|crash\w*|collision|came off|come off|wiped out|"
-             r"stacked it|tumble|tumbled|tackled?|went (?:my|his|her) length)\b(?! asleep)"],
+             r"stacked it|tumble|tumbled|tackled?|went (?:my|his|her) length|took a (?:\w+ )?(?:hit|knock|bang)|"
+             r"had to be carried)\b(?! asleep)"],
     "NO_WEIGHT": [
         _CANT + r"\s+(?:\w+\s+){0,3}?(?:bear|put|take)\s+(?:\w+\s+){0,3}?weight",
         _CANT + r"\s+(?:\w+\s+){0,2}?weight[- ]?bear",
@@ -86,7 +88,7 @@ FINDINGS: dict[str, list[str]] = {
         r"(?! (?:of|for|with|by|and|on|at|to))",
     ],
     "NUMB": [r"\b(?:numb\w*|no feeling|(?:can'?t|cannot|can not|couldn'?t) (?:really |even |properly )?feel|"
-             r"lost (?:the )?feeling|feel(?:s|ing)? nothing|dead numb|pins and needles|tingl\w*|"
+             r"lost (?:the )?feeling|no sensation|feel(?:s|ing)? nothing|dead numb|pins and needles|tingl\w*|"
              r"(?:feels?|feeling|gone|went|sort of|kind of|kinda) (?:all |completely |a bit )?dead|"
              r"(?:don'?t|do not|doesn'?t|does not|didn'?t) feel (?:my|his|her|the)|"
              r"feels? (?:sort of |kind of )?asleep)\b"],
@@ -94,7 +96,7 @@ FINDINGS: dict[str, list[str]] = {
                r"between (?:my|his|her|the) legs|crotch|perineum|inner thighs?|inside of (?:my |his |her )?thighs|"
                r"buttocks|bum|bottom|backside|back passage|sit ?bones|anus|vagina|vulva|penis|scrotum|testicles|"
                r"taint|butt(?: cheeks)?|arse|nether regions|lady bits|(?:my|his|her) bits|undercarriage|"
-               r"where (?:i|you|you'?d|he|she|we) sit|down below|(?:my|his|her) seat|toilet seat|"
+               r"where (?:i|you|you'?d|he|she|we) sits?|down below|(?:my|his|her) seat|(?:toilet|loo) seat|"
                r"seat under (?:me|him|her)|"
                r"toilet paper|when (?:i|he|she) wipes?)\b"],
     "CONTINENCE_LOSS": [
@@ -127,20 +129,22 @@ FINDINGS: dict[str, list[str]] = {
         r"trouble (?:starting to |getting the )?(?:pee|wee|urinat\w*|flow))\b",
     ],
     "POP": [r"\b(?:pop(?:ped)?|snap(?:ped)?|crack(?:ed)?|twang(?:ed)?|tore|torn|tear(?:ing)?|ripp?(?:ed|ing)?|"
-            r"like (?:someone|somebody|something) (?:shot|kicked|stabbed) me|"
+            r"like (?:someone|somebody|something) (?:shot|kicked|stabbed) me|go ping|went ping|"
             r"something (?:went|gave|go)|felt something go|big noise|loud noise|clunk)\b"],
     "NO_LIFT": [
         _CANT + r"\s+(?:\w+\s+){0,3}?(?:lift|raise|move|bring|get|swing|bend|cock|pick|hitch)\s+(?:\w+\s+){0,3}?"
         + _LEG + r"\b",
         r"\b" + _LEG + r"\s+(?:\w+\s+){0,2}?" + _CANT + r"\s+(?:\w+\s+){0,2}?"
-        r"(?:lift|move|come up|go up|work|bend|budge|respond|go forward|move forward|swing|do anything)\b",
+        r"(?:lift|move|come up|go up|work|bend|budge|respond|go forward|move forward|come forward|swing|do anything|"
+        r"do it)\b",
+        _CANT + r"\s+(?:\w+\s+){0,2}?(?:lift|raise) it\b",
         _CANT + r"\s+(?:\w+\s+){0,3}?(?:go up|climb|get up) (?:a |the )?(?:step|stairs|kerb|curb)\b",
     ],
     "SUDDEN": [r"\b(?:sudden(?:ly)?|all of a sudden|out of nowhere|out of the blue|just now)\b"],
     "CHILD": [r"\b(?:child|children|kid|kids|son|daughter|boy|girl|toddler|baby|little one|teen\w*|"
               r"\d{1,2}[- ]?(?:yo|y/o|yr|yrs|year|years)[- ]?old|\d{1,2} ?(?:yo|y/o)|young fella|lad|"
               r"grandson|granddaughter|my (?:little|young) \w+|wee one|little (?:fella|lad|man)|our youngest|"
-              r"u\d{1,2}s?|under[- ]?\d{1,2}s)\b"],
+              r"u\d{1,2}s?|under[- ]?\d{1,2}s|i'?m (?:1[0-7]|[4-9]))\b"],
     "LIMP": [r"\b(?:limp\w*|hobbl\w*)\b"],
     "NO_MOVE_HIP": [
         r"\b(?:won'?t|wont|doesn'?t|does not|will not|would ?n'?t|could ?n'?t|refus\w* to) (?:let|allow) "
@@ -184,7 +188,7 @@ SITUATIONS: dict[str, tuple[str, list[set[str]]]] = {
         "A child or teenager with a fever or a limp who will not walk, stand or let the hip be moved needs to be "
         "seen by a doctor today: it can be a joint infection or a hip problem of growing bones.",
         [{"CHILD", "FEVER", "NO_WEIGHT"}, {"CHILD", "LIMP", "NO_WEIGHT"}, {"CHILD", "NO_MOVE_HIP"},
-         {"CHILD", "FEVER", "REGION", "PAIN"}],
+         {"CHILD", "FEVER", "REGION", "PAIN"}, {"CHILD", "REGION", "PAIN", "NO_WEIGHT"}],
     ),
     "hot swollen joint": (
         "A hot, red, swollen and very painful hip or groin can be a joint infection.",
@@ -226,6 +230,8 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     ("back to normal", "HISTORICAL", "BIDIRECTIONAL", None),
     # The present ends the past's reach: "had her hip pinned last month. Today she's muddled".
     ("today", "TERMINATE", "TERMINATE", [{"LOWER": {"IN": ["today", "tonight", "currently"]}}]),
+    ("i've been", "TERMINATE", "TERMINATE", [{"LOWER": {"IN": ["'ve", "have", "has"]}}, {"LOWER": "been"},
+                                             {"LOWER": {"IN": ["getting", "having", "feeling"]}}]),
     ("in 1962", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "in"}, {"TEXT": {"REGEX": r"^(19|20)\d\d$"}}]),
     # The hypothetical and the general.
     ("what if", "HYPOTHETICAL", "FORWARD", None),
@@ -289,7 +295,8 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
 REPAIRABLE = """fever feverish chills shivering sweats temperature groin thigh hip pelvis stand standing walk walking
 weight bladder bowels bowel control urinate numb numbness genitals buttocks swollen swelling agony severe
 unbearable excruciating collapsed fallen tripped slipped accident operation replacement surgery injection
-limping refuses screams shorter outwards deformed snapped cracked popped ripped torn incontinence toilet""".split()
+limping refuses screams shorter outwards deformed snapped cracked popped ripped torn tear incontinence
+toilet""".split()
 
 
 @lru_cache(maxsize=1)
