@@ -40,20 +40,21 @@ APART_FLOORS = {
     HERE / "questions-fresh4.jsonl": (0.84, 0.91, 0.04, 0.80),
     HERE / "questions-fresh5.jsonl": (0.74, 0.87, 0.06, 0.60),
 }
-# Red flags: set -> floor on emergencies caught, ceiling on false alarms. Measured (2026-11-30): dev 90/90 and 0,
-# dev2 84/84 and 1, dev3 84/84 and 0, dev4 97/98 and 1, dev5 83/84 and 0 (the rules were written on them); final
-# 85/90 and 0, final2 66/70 and 0, final3 67/70 and 1, final4 60/70 and 2 (kept out; each run once after a round of
-# rules, its misses read then).
+# Red flags: set -> floor on emergencies caught, ceiling on false alarms. Measured (2026-11-30) when the rules were
+# last changed: every emergency caught on every set below, and no false alarm. The rules were written on the dev
+# sets; each final set was run once after a round of rules, its misses read then and mended in a later round.
 RED_FLAG_FLOORS = {
     HERE / "red-flags-dev.jsonl": (0.97, 1),
-    HERE / "red-flags-dev2.jsonl": (0.97, 2),
+    HERE / "red-flags-dev2.jsonl": (0.97, 1),
     HERE / "red-flags-dev3.jsonl": (0.97, 1),
-    HERE / "red-flags-dev4.jsonl": (0.95, 2),
-    HERE / "red-flags-dev5.jsonl": (0.95, 1),
-    HERE / "red-flags-final.jsonl": (0.90, 1),
-    HERE / "red-flags-final2.jsonl": (0.90, 1),
-    HERE / "red-flags-final3.jsonl": (0.90, 2),
-    HERE / "red-flags-final4.jsonl": (0.82, 2),
+    HERE / "red-flags-dev4.jsonl": (0.97, 1),
+    HERE / "red-flags-dev5.jsonl": (0.97, 1),
+    HERE / "red-flags-dev6.jsonl": (0.97, 1),
+    HERE / "red-flags-final.jsonl": (0.97, 1),
+    HERE / "red-flags-final2.jsonl": (0.97, 1),
+    HERE / "red-flags-final3.jsonl": (0.97, 1),
+    HERE / "red-flags-final4.jsonl": (0.97, 1),
+    HERE / "red-flags-final5.jsonl": (0.97, 1),
 }
 
 

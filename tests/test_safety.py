@@ -131,6 +131,14 @@ def test_scary_sounding_messages_are_not_flagged(question):
     "felt my hip go ping at the hurdles and now the leg won't come forward",
     "he says the area where he sits has had no sensation since Monday",
     "since my hip surgery last month I've been getting the shakes every night",
+    "39.4 on the thermometer and my groin is aching heaps",
+    "Had ma hip done three weeks back, now am roastin then freezin and sweatin through the sheets",
+    "copped a massive hit at footy and still can't weight bear",
+    "down below feels like it's been to the dentist, fuzzy and dead, and my back is agony",
+    "couldn't make it to the loo in time this morning and didn't feel it coming, back's in bits",
+    "Mi mama she has hip pain and today she no can make pipi",
+    "went over on the ice and now the leg just buckles when I put weight through it",
+    "my kiddo (7) has a fever and won't walk at all today",
 ])
 def test_lay_and_slang_words_for_the_findings_are_read(question):
     assert situations([question]), question
@@ -148,6 +156,31 @@ def test_lay_and_slang_words_for_the_findings_are_read(question):
     "the skin goes a bit pink after the massage ball, nothing swollen, is that normal?",
 ])
 def test_passing_hearsay_and_long_past_findings_are_not_flagged(question):
+    assert situations([question]) == [], question
+
+
+@pytest.mark.parametrize("question", [
+    # "but" ends a hypothetical's reach (a terminator whose scope holds the other's whole scope did not)
+    "I can shuffle if I drag it but I can't lift the knee up at all since something tore in my hip",
+    # a negation whose verb is left out negates nothing after it
+    "he fell in the garden and tries to get up but he can't, and one leg looks a bit shorter",
+    # what will not stop, or has not come back, goes on
+    "an ache in my hip that wont quit, and I've been getting night sweats and chills",
+    "my saddle area went numb this morning and it hasn't come back all day",
+])
+def test_context_that_does_not_cancel(question):
+    assert situations([question]), question
+
+
+@pytest.mark.parametrize("question", [
+    "hip isnt red or swollen or hot or anything, just a dull ache in the groin after runs",
+    "sweating buckets in hot yoga and my hip flexors were burning in the lunge, is that normal?",
+    "Our mare has a hot swollen hock, the vet's coming tomorrow. Do horses have an iliopsoas?",
+    "numb bum after a 100km ride, gone as soon as I got off the bike. Could tight hip flexors matter?",
+    "my chiro says one leg looks a bit shorter when I lie down. Had it for years, barely any pain",
+    "sciatica down one leg, tingly calf, no numbness in the groin or bum, bladder's fine",
+])
+def test_context_that_cancels(question):
     assert situations([question]) == [], question
 
 

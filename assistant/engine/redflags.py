@@ -20,11 +20,11 @@ import symspellpy
 from .text import english_words
 
 # Findings: label -> patterns (Python regular expressions, matched case-insensitively on the repaired text).
-_CANT = (r"(?:can ?not|can'?t|cant|cannae|canna|willnae|wullnae|winnae|couldnae|wouldnae|widnae|could ?not|couldn'?t|unable to|not able to|no way (?:i|he|she) can|"
+_CANT = (r"(?:can ?not|can'?t|cant|no can|can no|cannae|canna|willnae|wullnae|winnae|couldnae|wouldnae|widnae|could ?not|couldn'?t|unable to|not able to|no way (?:i|he|she) can|"
          r"won'?t|wont|'ll no|will no|ha(?:ve|s)n'?t managed to|not managed to|"
          r"(?:was|is|were|are) ?n'?t|"
          r"will not|would ?n'?t|does ?n'?t|does not|don'?t|do not|refus\w* to|no longer|not|never|"
-         r"(?:ha(?:ve|s)n'?t|not) been able to|barely|impossible to|too (?:painful|sore) to|no chance (?:of|to))")
+         r"(?:ha(?:ve|s)n'?t|not) been able to|barely|hardly|impossible to|too (?:painful|sore) to|no chance (?:of|to))")
 _LEG = r"(?:leg|legs|thigh|knee|hip|foot)"
 FINDINGS: dict[str, list[str]] = {
     "FEVER": [
@@ -32,14 +32,16 @@ FINDINGS: dict[str, list[str]] = {
         r"sweats|sweating (?:buckets|a lot)|sweaty|burning up|boiling up|hot (?:and|&) cold|flu[- ]?like|"
         r"hot to (?:the )?touch|(?:high|a|running a|with a|got a|has a) temp(?:erature)?|hot in (?:the|her|his|my) "
         r"body|(?:hot|feverish|sweaty) (?:and|&) shak\w+|shaking (?:and|&) (?:very |really )?(?:hot|sweat\w*)|"
-        r"hot as \w+|"
+        r"hot as \w+|cold (?:and|&|then) hot|(?:body|whole body) (?:is )?shak\w*|sweat\w* through|"
+        r"(?:can'?t|couldn'?t|could not|won'?t) stop (?:shaking|shivering)|"
         r"boil\w* (?:and|then|an) freez\w*|freez\w* (?:and|then|an) boil\w*|teeth (?:are )?chatter\w*|burnin'? up|"
         r"clammy|drenched|sheets (?:were |are )?soaked|soaked the sheets|sweat\w* (?:in|at|during) the night|"
         r"can'?t get warm|shaking under|hot body|body is (?:very |really |so )?hot|"
         r"(?:he|she|they)(?:'s| is| was| feels?) (?:a bit |very |really |so )?(?:hot|warm|roastin\w*|boilin\w*)|"
-        r"like (?:i|he|she) (?:have|has|had|'ve got|got) (?:the |a )?flu)\b(?![- ]like)",
+        r"like (?:i|he|she)(?: have| has| had|'ve got| got|'s got|'ve|'s) (?:the |a )?flu)\b(?![- ]like)",
         r"\btemp(?:erature)?(?:'s| is| was)? (?:through the roof|sky[- ]high|really high|very high|high)\b",
-        r"\btemp(?:erature)? (?:of |is |was |at )?(?:3[89]|4[01]|10[0-5])\b",
+        r"\btemp(?:erature)?(?:'s| is| was| has been|'s been)? (?:of |is |was |at |about |around )?(?:3[89]|4[01]|10[0-5])\b",
+        r"\b(?:3[89]|4[01]|10[0-4])\.\d\b(?! ?(?:kg|km|cm|mm|miles?|%|kilos?))",  # a reading like 38.6 or 101.5
         r"\b(?:3[89](?:\.\d)?|4[01](?:\.\d)?|10[0-5](?:\.\d)?) ?(?:°|degrees?|deg\b|c\b|f\b|temp|fever)",
     ],
     "UNWELL": [r"\b(?:really|very|so|terribly|super) (?:really )?(?:unwell|ill|poorly|sick|rough|rubbish|crook)\b|"
@@ -48,80 +50,103 @@ FINDINGS: dict[str, list[str]] = {
     "REGION": [r"\b(?:hips?|groin\w*|thighs?|pelvi[cs]\w*|leg|legs|buttocks?|where (?:my|his|her|the) leg joins|"
                r"top of (?:my|his|her|the) leg|iliopsoas|psoas|iliacus|hip flexors?)\b"],
     "PAIN": [r"\b(?:pain\w*|hurt\w*|sore\w*|aches?|aching|agony|agonising|agonizing|throbb\w*|killing|kills|crook|"
-             r"screams?|screaming|cries|crying|tender|burning)\b"],
+             r"screams?|screaming|cries|crying|tender|burning|worse|niggl\w*|playing up|grief|gyp|jip|murder|in bits|"
+             r"(?:is|are|'s) at (?:me|him|her)|nipp\w*|stabb\w*|shooting|searing)\b"],
     "SEVERE": [r"\b(?:severe\w*|intense|excruciating|unbearable|agony|agoni[sz]ing|worst|terrible|extreme\w*|"
-               r"horrible|awful|screaming|screams?|like crazy|like mad|like hell|like buggery|(?:nearly|almost) "
+               r"horrible|awful|screaming|screams?|like crazy|something fierce|searing|like mad|like hell|like buggery|(?:nearly|almost) "
                r"(?:pass(?:ed)? out|faint\w*)|can'?t (?:even )?(?:let|bear) (?:the|anything)|really really)\b"],
-    "HOT": [r"\b(?:hot|burning hot|roasting|warm to (?:the )?touch|heat coming off|on fire|(?:warm|hot) like|"
+    "HOT": [r"\b(?:hot(?! (?:yoga|weather|day|bath|shower|tub|water|room|class))|burning hot|roasting|warm to (?:the )?touch|heat coming off|on fire|(?:warm|hot) like|"
             r"burning (?:to (?:the )?touch|when (?:i|you|we) touch))\b"],
     "RED": [r"\b(?:red|redness|reddish|bright red|red raw|flushed|angry[- ]looking|pink|purple)\b"],
-    "SWOLLEN": [r"\b(?:swollen|swelling|swelled|swell(?:s|ing)? up|puff(?:y|ed up|ing up)|balloon\w*|"
+    "SWOLLEN": [r"\b(?:swollen|swelling|swelled|swell(?:s|ing)? up|puff(?:y|ed (?:\w+ )?up|ing up)|balloon\w*|"
                 r"come up (?:like|big)|big swollen|inflamed|bulging)\b"],
     "SURGERY": [r"\b(?:hip (?:op|operation|surgery|replacement|replaced|arthroscopy)|(?:had|has) (?:(?:his|her|my) )?"
-                r"hips? (?:replaced|done|operated)|(?:keyhole|hip) surgery|operation (?:on|for) (?:(?:my|his|her|the) )?hip|"
+                r"hips? (?:replaced|done|operated)|(?:my|ma|his|her) (?:new |total )?hip (?:was |were )?(?:done|replaced)|"
+                r"total hip|thr|(?:keyhole|hip) surgery|operation (?:on|for) (?:(?:my|his|her|the) )?hip|"
                 r"(?:steroid|cortisone) (?:injection|shot|jab)|surgery on (?:my|his|her) hip|new hip|hip pinned|"
                 r"pinned hip)\b"],
     "FALL": [r"\b(?:fell|falls?|falling|fallen|tripped|trip over|slipped|slip on|went down|landed|"
-             r"knocked (?:down|over|off)|hit by|accident|crash\w*|collision|came off|come off|wiped out|"
-             r"stacked it|tumble|tumbled|tackled?|went (?:my|his|her) length|took a (?:\w+ )?(?:hit|knock|bang)|"
-             r"had to be carried)\b(?! asleep)"],
+             r"knocked (?:down|over|off)|hit by|accident|crash\w*|collision|came off|come off|(?<!feel )(?<!feels )(?<!felt )(?<!feeling )(?<!i'm )(?<!so )wiped out|"
+             r"stacked it|tumble|tumbled|missed (?:a|the) (?:\w+ )?(?:step|stair)|tackled?|went (?:my|his|her) length|took a (?:\w+ )?(?:hit|knock|bang)|"
+             r"had to be carried|carried (?:me|him|her) off|went over|gone over|rear[- ]ended|clipped|struck|"
+             r"run over|bowled over|(?:took|copped|got|cop|take) a (?:\w+ )?(?:hit|knock|bang|whack|smack|blow)|"
+             r"hit the (?:deck|ground|floor)|went (?:flying|arse over)|came a cropper)\b(?! asleep)"],
     "NO_WEIGHT": [
         _CANT + r"\s+(?:\w+\s+){0,3}?(?:bear|put|take)\s+(?:\w+\s+){0,3}?weight",
         _CANT + r"\s+(?:\w+\s+){0,2}?weight[- ]?bear",
         _CANT + r"\s+(?:\w+\s+){0,2}?put (?:\w+ )?(?:foot|leg|weight) (?:down|on)",
         _CANT + r"\s+(?:\w+\s+){0,2}?(?:stand(?:ing)?|walk(?:ing)?|get up|get off|stand up|weight|move|step|get to|"
-        r"want (?:to )?walk)\b(?! (?:sitting|it when|being|people|the (?:thought|idea)))",
+        r"want (?:to )?walk|get (?:\w+ ){0,2}?up|take (?:a |one )?(?:single )?step)\b(?! (?:sitting|it when|being|people|the (?:thought|idea)))",
+        r"\b(?:stand|walk|get up|stand up|step)(?: \w+){0,4}? (?:i|he|she|they) (?:can'?t|couldn'?t|cannot|can not)\b",
+        r"\b(?:put|putting|take|taking|bear|bearing) (?:any )?weight (?:\w+ ){0,6}?(?:pass(?:ed)? out|faint\w*|"
+        r"collaps\w*|gives? way|buckl\w*|scream\w*)",
+        r"\b(?:try|tries|tried|trying) to (?:stand|walk|step|take a step|get up)(?: \w+){0,6}? (?:pass(?:ed)? out|"
+        r"faint\w*|collaps\w*|gives? way|buckl\w*|scream\w*)",
+        r"\b(?:standing|walking|putting (?:\w+ ){0,2}?(?:foot|leg|weight) (?:down|on \w+)|weight[- ]bearing) "
+        r"(?:\w+ )?(?:is|was) (?:impossible|out of the question|agony)",
         r"\b(?:stopped|stops|refus\w+|refusing) (?:\w+ )?(?:walking|to walk|to stand|to put|standing)\b",
         r"\b(?:still (?:on|lying on) the (?:floor|ground)|stuck on the floor|can'?t get off the floor|"
-        r"collapses? when|gives way completely|(?:clinging|holding on) to (?:the )?(?:furniture|walls?|worktops?)|"
-        r"without holding (?:on to )?(?:the )?(?:wall|furniture)|can'?t manage a (?:single )?step|hopping everywhere|"
+        r"collapses? when|gives way completely|(?:leg|legs|knee|hip) (?:just |keeps |kept |then )?(?:buckl\w*|gives? way|gave way|"
+        r"collaps\w*)|buckles? (?:under|when|as soon|the (?:second|moment|minute))|"
+        r"won'?t take (?:me|him|her|my weight|his weight|her weight)|hop\w* (?:everywhere|around|about)|"
+        r"(?:clinging|holding on) to (?:the )?(?:furniture|walls?|worktops?)|"
+        r"without holding (?:on to )?(?:the )?(?:wall|furniture)|can'?t manage a (?:single )?step|"
         r"drags? (?:himself|herself|myself) along)\b",
     ],
     "DEFORMITY": [
         r"\b(?:deform\w*|misshapen|crooked|(?:weird|odd|strange|unnatural|funny) angle|the wrong way|"
-        r"out of (?:its )?(?:place|socket)|(?:sticking|poking) out|looks? (?:all )?wrong)\b",
+        r"out of (?:its )?(?:place|socket)|(?:sticking|poking) out|looks? (?:all |really |so |a bit )?(?:wrong|weird|odd|"
+        r"strange|funny|bent|deformed))\b",
         r"\b(?:shorter|short) than (?:the )?other\b|\blooks? (?:(?:a lot|much|a bit|more) )?short(?:er)?\b|"
         r"\bmore short\b|\b(?:leg|one) (?:is|looks|seems) (?:\w+ )?shorter\b|\blooks? (?:\w+ ){0,3}?shorter\b|"
         r"\bshorter th[ae]n (?:the )?other\b",
-        r"\b(?:turned|rolled|twisted|rotated|pointing|points|turns|go(?:es)?|flopp\w*|lying|lies) "
+        r"\b(?:turned|rolled|twisted|rotated|pointing|points|turns|go(?:es)?|flop\w*|lying|lies) "
         r"(?:\w+ ){0,2}?(?:out(?:wards?)?|to the (?:outside|side)|outward|sideways)\b"
-        r"(?! (?:of|for|with|by|and|on|at|to))",
+        r"(?! (?:of|for|with|by|on|at|to))",
     ],
     "NUMB": [r"\b(?:numb\w*|no feeling|(?:can'?t|cannot|can not|couldn'?t) (?:really |even |properly )?feel|"
              r"lost (?:the )?feeling|no sensation|feel(?:s|ing)? nothing|dead numb|pins and needles|tingl\w*|"
              r"(?:feels?|feeling|gone|went|sort of|kind of|kinda) (?:all |completely |a bit )?dead|"
              r"(?:don'?t|do not|doesn'?t|does not|didn'?t) feel (?:my|his|her|the)|"
-             r"feels? (?:sort of |kind of )?asleep)\b"],
+             r"feels? (?:sort of |kind of )?asleep|(?:can|could) (?:barely|hardly) feel|dead (?:patch|spot|area|bit)|fuzzy|"
+             r"dentist|novocaine|an(?:a)?esthetic|(?:not|n'?t|no|never) (?:\w+ )?feel (?:anything|a thing|nothing)|"
+             r"(?:like|as if) (?:it|they)(?:'s| is| are|'re)? (?:sleeping|asleep))\b"],
     "SADDLE": [r"\b(?:groin|saddle|genitals?|genital area|privates?|private (?:parts|area)|down there|"
                r"between (?:my|his|her|the) legs|crotch|perineum|inner thighs?|inside of (?:my |his |her )?thighs|"
                r"buttocks|bum|bottom|backside|back passage|sit ?bones|anus|vagina|vulva|penis|scrotum|testicles|"
                r"taint|butt(?: cheeks)?|arse|nether regions|lady bits|(?:my|his|her) bits|undercarriage|"
                r"where (?:i|you|you'?d|he|she|we) sits?|down below|(?:my|his|her) seat|(?:toilet|loo) seat|"
-               r"seat under (?:me|him|her)|"
+               r"seat under (?:me|him|her)|bits? (?:you|i|you'?d|we) (?:would )?sit on|sit on a (?:horse|bike|saddle)|"
                r"toilet paper|when (?:i|he|she) wipes?)\b"],
     "CONTINENCE_LOSS": [
-        r"\b(?:lost|losing|lose|loss of|no) (?:\w+ ){0,2}?control (?:of|over) (?:my |his |her )?"
+        r"\b(?:lost|los|losing|lose|loss of|no) (?:\w+ ){0,2}?control (?:of|over) (?:my |his |her |me |ma )?"
         r"(?:bladder|bowels?|bowls|pee|wee|poo)",
         r"\b(?:incontinen\w+|(?:wet|wetting|peed|peeing|weed|weeing|messed|messing|soiled|soiling|pooed|pooing|"
         r"pooped|pooping|pissed|pissing|shat) "
         r"(?:myself|himself|herself|my pants|his pants|her pants|my trousers|the bed))\b",
-        r"\b(?:accidents? with (?:my |his |her )?(?:bladder|bowels?|waterworks)|can'?t hold (?:my |his |her )?"
-        r"(?:wee|pee|urine|bladder|bowels?|poo)|leak\w* (?:urine|wee|pee|poo|all over)|woke up wet|"
+        r"\b(?:accidents? with (?:my |his |her )?(?:bladder|bowels?|waterworks)|leak\w* (?:of )?(?:urine|wee|pee|poo|all over)|"
+        r"woke up wet|leak\w*(?: \w+){0,3} (?:without|not) (?:realis|realiz|notic|feel|know)\w*|(?:didn'?t|couldn'?t|did not|could not|never) (?:quite )?(?:make it|get) to the (?:toilet|loo|"
+        r"bathroom|jacks|john|dunny|lav\w*|restroom|washroom|wc) in time|"
         r"(?:knickers|pants|underwear|trousers) (?:were |was |are |is )?wet|"
-        r"accident in (?:my|his|her) (?:pants|trousers|knickers|bed)|"
-        r"(?:bowels?|bowls|bladder) (?:went|gave (?:way|out)|let go)\b|(?:doesn'?t|didn'?t|don'?t|"
-        r"without) (?:even )?feel\w* (?:it |them )?coming|can'?t (?:really )?tell when (?:i|he|she) need|"
+        r"accident in (?:my|his|her|ma|me) (?:pants|trousers|troosers|knickers|undies|nappy|bed)|"
+        r"(?:bowels?|bowls|bladder) (?:went|gave (?:way|out)|let go)\b|(?:doesn'?t|didn'?t|don'?t|couldn'?t|could not|"
+        r"without|not) (?:even )?(?:feel|notic|know|realis|realiz)\w* (?:it |them |they |he |she |i )?(?:was |were )?"
+        r"(?:coming|happen\w*|going)|can'?t (?:really )?tell when (?:i|he|she) need|"
         r"can'?t (?:really )?tell when (?:my|his|her) bladder|"
         r"didn'?t (?:feel|know) (?:i|he|she) (?:was|had) (?:peeing|weeing|wet))\b",
+        _CANT + r"\s+(?:\w+\s+){0,1}?hold (?:in )?(?:my |his |her |me |ma )?(?:wee|pee|urine|water|bladder|bowels?|bowls|"
+        r"poo)\b",
         _CANT + r"\s+(?:\w+\s+){0,1}?control (?:when (?:i|he|she) )?(?:my |his |her )?"
         r"(?:bladder|bowels?|bowls|pee|wee|poo|go (?:to )?(?:the )?toilet|goes (?:to )?(?:the )?toilet)",
     ],
     "RETENTION": [
         _CANT + r"\s+(?:\w+\s+){0,2}?(?:pee|wee|piss|urinate|pass (?:urine|water|a drop)|do a wee|"
         r"take a (?:leak|piss|pee|wee)|make (?:urine|water|a wee|pee)|"
-        r"empty (?:my|his|her) bladder)\b",
+        r"empty (?:my|his|her) bladder|make (?:pipi|pee ?pee|wee ?wee))\b",
+        r"\b(?:haven'?t|hasn'?t|havent|hasnt|have not|has not|didn'?t|did not) (?:\w+ )?(?:peed|weed|urinated|"
+        r"passed (?:urine|water))\b",
         r"\b(?:only|just) (?:managed |manage |get |getting |got )?a dribble\b",
-        r"\b(?:nothing (?:comes|came|is coming) out|no (?:pee|wee|urine) (?:comes|came) out|"
+        r"\b(?:nothing (?:\w+ )?(?:come|comes|came|coming) out|no (?:pee|wee|urine) (?:comes|came) out|"
         r"trying to (?:pee|wee)(?: \w+){0,3} (?:but )?nothing|straining (?:to (?:pee|wee) )?and nothing|"
         r"(?:try|trying|tried|going)(?: and (?:try|trying|tried))+ (?:and |but )?nothing (?:comes|coming|came)|"
         r"(?:has ?n'?t|have ?n'?t|not) (?:had|done|passed) a (?:wee|pee|piss|leak)|"
@@ -137,18 +162,21 @@ FINDINGS: dict[str, list[str]] = {
         r"\b" + _LEG + r"\s+(?:\w+\s+){0,2}?" + _CANT + r"\s+(?:\w+\s+){0,2}?"
         r"(?:lift|move|come up|go up|work|bend|budge|respond|go forward|move forward|come forward|swing|do anything|"
         r"do it)\b",
-        _CANT + r"\s+(?:\w+\s+){0,2}?(?:lift|raise) it\b",
+        _CANT + r"\s+(?:\w+\s+){0,2}?(?:lift|raise|pull|bring|hitch|get) it(?: up| forward)?\b",
+        r"\b" + _LEG + r" (?:is |just )*(?:hanging|dangling|flopping) (?:there|limp|useless|down)|\b" + _LEG +
+        r" (?:is |just )*(?:useless|a dead weight|dead weight)\b",
         _CANT + r"\s+(?:\w+\s+){0,3}?(?:go up|climb|get up) (?:a |the )?(?:step|stairs|kerb|curb)\b",
     ],
     "SUDDEN": [r"\b(?:sudden(?:ly)?|all of a sudden|out of nowhere|out of the blue|just now)\b"],
     "CHILD": [r"\b(?:child|children|kid|kids|son|daughter|boy|girl|toddler|baby|little one|teen\w*|"
               r"\d{1,2}[- ]?(?:yo|y/o|yr|yrs|year|years)[- ]?old|\d{1,2} ?(?:yo|y/o)|young fella|lad|"
-              r"grandson|granddaughter|my (?:little|young) \w+|wee one|little (?:fella|lad|man)|our youngest|"
-              r"u\d{1,2}s?|under[- ]?\d{1,2}s|i'?m (?:1[0-7]|[4-9]))\b"],
+              r"grandson|granddaughter|nephew|niece|grandkids?|grandchild\w*|kiddo|kiddie|bub|bubba|youngster|nipper|"
+              r"bairn|wean|tot|(?:he|she)(?:'s| is) (?:[1-9]|1[0-7])\b(?! ?(?:/|out|%|\.\d))|my (?:little|young) \w+|wee one|little (?:fella|lad|man)|our youngest|"
+              r"u\d{1,2}s?|under[- ]?\d{1,2}s|i'?m (?:1[0-7]|[4-9]))\b", r"\((?:[1-9]|1[0-7])\)"],
     "LIMP": [r"\b(?:limp\w*|hobbl\w*)\b"],
     "NO_MOVE_HIP": [
         r"\b(?:won'?t|wont|doesn'?t|does not|will not|would ?n'?t|could ?n'?t|refus\w* to) (?:let|allow) "
-        r"(?:\w+ ){0,3}?(?:touch|move|bend|near|turn|straighten)\b",
+        r"(?:\w+ ){0,3}?(?:touch|move|bend|near|turn|straighten|wiggle|shift|lift|examine)\b",
         r"\bscream(?:s|ed)? (?:\w+ ){0,3}?(?:move|touch|bend|change|held|holds|hold)",
         r"\b(?:cries|cry|cried|crying) (?:\w+ ){0,4}?(?:move|touch|bend|change|straighten)",
         r"\bkeeps? (?:\w+ ){0,2}?(?:leg|hip) (?:really |very )?still\b",
@@ -188,6 +216,7 @@ SITUATIONS: dict[str, tuple[str, list[set[str]]]] = {
         "A child or teenager with a fever or a limp who will not walk, stand or let the hip be moved needs to be "
         "seen by a doctor today: it can be a joint infection or a hip problem of growing bones.",
         [{"CHILD", "FEVER", "NO_WEIGHT"}, {"CHILD", "LIMP", "NO_WEIGHT"}, {"CHILD", "NO_MOVE_HIP"},
+         {"CHILD", "REGION", "NO_WEIGHT"},
          {"CHILD", "FEVER", "REGION", "PAIN"}, {"CHILD", "REGION", "PAIN", "NO_WEIGHT"}],
     ),
     "hot swollen joint": (
@@ -199,14 +228,17 @@ SITUATIONS: dict[str, tuple[str, list[set[str]]]] = {
 
 # Context that cancels a finding, added to medspaCy's own negation rules: (literal, category, direction).
 # Categories other than NEGATED_EXISTENCE, HISTORICAL and HYPOTHETICAL are ours; all of them cancel.
-CANCELLING = {"NEGATED_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "FIGURATIVE", "PASSING", "NEAR_NEGATION"}
+CANCELLING = {"NEGATED_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "FIGURATIVE", "PASSING", "NEAR_NEGATION",
+              "ANIMAL"}
 # Findings that are past by nature: an operation told "last month" still counts ("had her hip pinned last month,
 # today she is muddled").
 PAST_BY_NATURE = {"SURGERY": {"HISTORICAL"}}
 # How many tokens each category reaches (medspaCy's default otherwise): what passed or healed is often told well
 # after the finding ("went numb on the ride, but it goes away when I stand"), a hypothetical covers its clause,
 # and "nearly" or "nothing" only the next word or two ("nearly peed myself", "nothing swollen").
-SCOPES = {"PASSING": 12, "HISTORICAL": 12, "HYPOTHETICAL": 8, "NEAR_NEGATION": 2}
+SCOPES = {"PASSING": 16, "HISTORICAL": 12, "HYPOTHETICAL": 8, "NEAR_NEGATION": 2, "ANIMAL": 12, "TERMINATE": 1}
+# A cue that cancels only some findings: the heat of a workout or a sauna explains sweating, not a fall.
+ONLY_FOR = {"hot yoga": {"FEVER"}}
 CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     # The past, and what has healed since.
     ("years ago", "HISTORICAL", "BACKWARD", [{"LOWER": {"REGEX": r"^(years?|months?|decades?)$"}},
@@ -227,7 +259,18 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                                                                              "showed", "found"]}}]),
     ("got checked", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["got", "been", "was", "were"]}},
                                                    {"LOWER": {"IN": ["checked", "x-rayed", "scanned", "cleared"]}}]),
-    ("back to normal", "HISTORICAL", "BIDIRECTIONAL", None),
+    ("back to normal", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["but", "and"]}, "OP": "?"},
+                                                      {"LOWER": {"IN": ["it", "that", "this", "everything", "all"]},
+                                                       "OP": "?"},
+                                                      {"LOWER": {"IN": ["'s", "s", "is", "was", "were", "went", "came",
+                                                                        "got"]}, "OP": "?"},
+                                                      {"LOWER": "back"}, {"LOWER": "to"}, {"LOWER": "normal"}]),
+    # Long-standing, not new: "one leg looks shorter, had it for years".
+    ("had it for years", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["had", "have", "has", "been"]}},
+                                                        {"LOWER": {"IN": ["it", "this", "that", "like"]}, "OP": "?"},
+                                                        {"LOWER": {"IN": ["that", "this"]}, "OP": "?"},
+                                                        {"LOWER": "for"},
+                                                        {"LOWER": {"IN": ["years", "ages", "decades"]}}]),
     # The present ends the past's reach: "had her hip pinned last month. Today she's muddled".
     ("today", "TERMINATE", "TERMINATE", [{"LOWER": {"IN": ["today", "tonight", "currently"]}}]),
     ("i've been", "TERMINATE", "TERMINATE", [{"LOWER": {"IN": ["'ve", "have", "has"]}}, {"LOWER": "been"},
@@ -260,6 +303,25 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     # Figures of speech and passing, harmless causes.
     # Not "lol" or "haha": people write them after real falls too ("fell off my skateboard lol and cant walk").
     ("nearly", "NEAR_NEGATION", "FORWARD", [{"LOWER": {"IN": ["nearly", "almost", "nothing"]}}]),
+    ("barely any", "NEAR_NEGATION", "FORWARD", [{"LOWER": {"IN": ["barely", "hardly"]}}, {"LOWER": "any"}]),
+    # Apostrophes left out: spaCy reads "isnt" as "is" + "nt", and medspaCy's own rules know only "n't".
+    ("nt", "NEGATED_EXISTENCE", "FORWARD", [{"LOWER": "nt"}]),
+    # A verb left out negates nothing after it: "he tries to get up but he can't, and one leg looks shorter".
+    ("can't,", "NEGATED_EXISTENCE", "PSEUDO", [{"LOWER": {"IN": ["n't", "nt", "not"]}}, {"IS_PUNCT": True}]),
+    # What will not stop goes on: "an ache that won't quit, and night sweats".
+    ("won't quit", "NEGATED_EXISTENCE", "PSEUDO", [{"LOWER": {"IN": ["n't", "nt", "not"]}},
+                                                  {"LOWER": {"IN": ["quit", "stop", "ease", "settle", "shift", "go",
+                                                                    "let"]}},
+                                                  {"LOWER": {"IN": ["away", "off", "up", "down"]}, "OP": "?"}]),
+    ("hasn't come back", "PASSING", "PSEUDO", [{"LOWER": {"IN": ["n't", "nt", "not", "never"]}},
+                                              {"LOWER": {"IN": ["come", "came", "gone", "went", "worn", "wore"]}},
+                                              {"LOWER": {"IN": ["back", "away", "off"]}}]),
+    # An animal's emergency is the vet's: "our mare has a hot swollen hock".
+    ("the vet", "ANIMAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["vet", "vets", "mare", "foal", "gelding", "hock",
+                                                             "paw", "paws", "puppy", "kitten"]}}]),
+    ("hot yoga", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"IN": ["hot", "bikram", "sauna", "steam", "workout",
+                                                               "heatwave", "spin", "hiit"]}},
+                                             {"LOWER": {"IN": ["yoga", "room", "class", "session"]}, "OP": "?"}]),
     ("laughing", "FIGURATIVE", "BIDIRECTIONAL", [{"LOWER": {"IN": ["laughing", "laughed", "laugh", "laughs",
                                                                   "joke", "joking"]}}]),
     ("killing me", "FIGURATIVE", "BIDIRECTIONAL", [{"LOWER": {"IN": ["dying", "dead"]}}, {"LOWER": {"IN": [
@@ -288,6 +350,14 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                               {"LOWER": {"IN": ["'s", "s", "is", "was", "feels"]}, "OP": "?"},
                                               {"LOWER": {"IN": ["fine", "ok", "okay", "normal", "better"]}},
                                               {"LOWER": {"IN": ["once", "when", "after", "as", "now"]}}]),
+    ("goes the second", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"IN": ["but", "and"]}, "OP": "?"},
+                                                    {"LOWER": {"IN": ["it", "that", "this"]}, "OP": "?"},
+                                                    {"LOWER": {"IN": ["'s", "s", "is", "was"]}, "OP": "?"},
+                                                    {"LOWER": {"IN": ["gone", "goes", "went", "disappears",
+                                                                      "disappeared", "stops", "stopped", "fine",
+                                                                      "normal"]}},
+                                                    {"LOWER": {"IN": ["the", "as"]}},
+                                                    {"LOWER": {"IN": ["second", "minute", "moment", "soon"]}}]),
     ("cross-legged", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"REGEX": r"^(cross|crossed)"}}]),
     ("pins and needles from sitting", "PASSING", "BIDIRECTIONAL", [{"LOWER": "fell"}, {"LOWER": "asleep"}]),
 ]
@@ -296,7 +366,7 @@ REPAIRABLE = """fever feverish chills shivering sweats temperature groin thigh h
 weight bladder bowels bowel control urinate numb numbness genitals buttocks swollen swelling agony severe
 unbearable excruciating collapsed fallen tripped slipped accident operation replacement surgery injection
 limping refuses screams shorter outwards deformed snapped cracked popped ripped torn tear incontinence
-toilet""".split()
+toilet toddler private""".split()
 
 
 @lru_cache(maxsize=1)
@@ -334,12 +404,17 @@ class _Reader:
             matcher = nlp.add_pipe("medspacy_target_matcher")
             matcher.add([TargetRule(f"{label} {i}", label, pattern=pattern)
                          for label, patterns in FINDINGS.items() for i, pattern in enumerate(patterns)])
-            context = nlp.add_pipe("medspacy_context", config={"rules": None, "max_scope": 5,
+            context = nlp.add_pipe("medspacy_context", config={"rules": None, "max_scope": 6,
                                                                 "prune_on_target_overlap": True})
-            context.add([rule for rule in ConTextRule.from_json(_default_rules_path())
-                         if rule.category == "NEGATED_EXISTENCE"])
+            negation = [rule for rule in ConTextRule.from_json(_default_rules_path())
+                        if rule.category == "NEGATED_EXISTENCE"]
+            for rule in negation:  # a terminator whose scope holds another's whole scope does not end it: keep it small
+                if rule.direction == "TERMINATE":
+                    rule.max_scope = SCOPES["TERMINATE"]
+            context.add(negation)
             context.add([ConTextRule(literal, category, direction=direction, pattern=pattern,
-                                     max_scope=SCOPES.get(category))
+                                     max_scope=SCOPES["TERMINATE"] if direction == "TERMINATE" else SCOPES.get(category),
+                                     allowed_types=ONLY_FOR.get(literal))
                          for literal, category, direction, pattern in CONTEXT_RULES])
         self.nlp = nlp
         self.lock = threading.Lock()  # a spaCy pipeline is not safe to share between threads at once
