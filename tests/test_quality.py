@@ -50,6 +50,7 @@ RED_FLAG_FLOORS = {
     HERE / "red-flags-dev4.jsonl": (0.97, 1),
     HERE / "red-flags-dev5.jsonl": (0.97, 1),
     HERE / "red-flags-dev6.jsonl": (0.97, 1),
+    HERE / "red-flags-dev7.jsonl": (0.97, 1),
     HERE / "red-flags-final.jsonl": (0.97, 1),
     HERE / "red-flags-final2.jsonl": (0.97, 1),
     HERE / "red-flags-final3.jsonl": (0.97, 1),

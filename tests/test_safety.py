@@ -139,6 +139,10 @@ def test_scary_sounding_messages_are_not_flagged(question):
     "Mi mama she has hip pain and today she no can make pipi",
     "went over on the ice and now the leg just buckles when I put weight through it",
     "my kiddo (7) has a fever and won't walk at all today",
+    "my grion been killin me since footy and now im boiling hot n shaky, def got a feaver",
+    "took my temperature, its thirty nine point four, and my thigh near the groin is really sore",
+    "reduced sensation in the perineum and both inner thighs since this morning, with low back pain",
+    "her groin is erythematous, swollen, warm to palpation and exquisitely tender",
 ])
 def test_lay_and_slang_words_for_the_findings_are_read(question):
     assert situations([question]), question
@@ -167,6 +171,8 @@ def test_passing_hearsay_and_long_past_findings_are_not_flagged(question):
     # what will not stop, or has not come back, goes on
     "an ache in my hip that wont quit, and I've been getting night sweats and chills",
     "my saddle area went numb this morning and it hasn't come back all day",
+    # "since" ends the past's reach, as "today" does
+    "I had my hip replaced last month. Since last night I've got a temperature and chills",
 ])
 def test_context_that_does_not_cancel(question):
     assert situations([question]), question
@@ -179,6 +185,7 @@ def test_context_that_does_not_cancel(question):
     "numb bum after a 100km ride, gone as soon as I got off the bike. Could tight hip flexors matter?",
     "my chiro says one leg looks a bit shorter when I lie down. Had it for years, barely any pain",
     "sciatica down one leg, tingly calf, no numbness in the groin or bum, bladder's fine",
+    "Had a high temp and a sore groin last week with flu, totally gone now and I feel normal",
 ])
 def test_context_that_cancels(question):
     assert situations([question]) == [], question

@@ -32,7 +32,7 @@ FINDINGS: dict[str, list[str]] = {
         r"sweats|sweating (?:buckets|a lot)|sweaty|burning up|boiling up|hot (?:and|&) cold|flu[- ]?like|"
         r"hot to (?:the )?touch|(?:high|a|running a|with a|got a|has a) temp(?:erature)?|hot in (?:the|her|his|my) "
         r"body|(?:hot|feverish|sweaty) (?:and|&) shak\w+|shaking (?:and|&) (?:very |really )?(?:hot|sweat\w*)|"
-        r"hot as \w+|cold (?:and|&|then) hot|(?:body|whole body) (?:is )?shak\w*|sweat\w* through|"
+        r"hot as \w+|cold,? (?:and|&|then) hot|drench\w*|(?:body|whole body) (?:is )?shak\w*|sweat\w* through|"
         r"(?:can'?t|couldn'?t|could not|won'?t) stop (?:shaking|shivering)|"
         r"boil\w* (?:and|then|an) freez\w*|freez\w* (?:and|then|an) boil\w*|teeth (?:are )?chatter\w*|burnin'? up|"
         r"clammy|drenched|sheets (?:were |are )?soaked|soaked the sheets|sweat\w* (?:in|at|during) the night|"
@@ -42,11 +42,12 @@ FINDINGS: dict[str, list[str]] = {
         r"\btemp(?:erature)?(?:'s| is| was)? (?:through the roof|sky[- ]high|really high|very high|high)\b",
         r"\btemp(?:erature)?(?:'s| is| was| has been|'s been)? (?:of |is |was |at |about |around )?(?:3[89]|4[01]|10[0-5])\b",
         r"\b(?:3[89]|4[01]|10[0-4])\.\d\b(?! ?(?:kg|km|cm|mm|miles?|%|kilos?))",  # a reading like 38.6 or 101.5
+        r"\b(?:thirty[- ]?(?:eight|nine)|forty|(?:a )?hundred and (?:one|two|three|four)) (?:point|degrees)\b",
         r"\b(?:3[89](?:\.\d)?|4[01](?:\.\d)?|10[0-5](?:\.\d)?) ?(?:°|degrees?|deg\b|c\b|f\b|temp|fever)",
     ],
     "UNWELL": [r"\b(?:really|very|so|terribly|super) (?:really )?(?:unwell|ill|poorly|sick|rough|rubbish|crook)\b|"
                r"\b(?:confus\w+|muddled|delirious|not making sense|drowsy|feel(?:s|ing)? terrible|crook as|a bit off|"
-               r"off (?:colou?r|his food|her food))\b"],
+               r"off (?:colou?r|his food|her food)|not eating|very weak)\b"],
     "REGION": [r"\b(?:hips?|groin\w*|thighs?|pelvi[cs]\w*|leg|legs|buttocks?|where (?:my|his|her|the) leg joins|"
                r"top of (?:my|his|her|the) leg|iliopsoas|psoas|iliacus|hip flexors?)\b"],
     "PAIN": [r"\b(?:pain\w*|hurt\w*|sore\w*|aches?|aching|agony|agonising|agonizing|throbb\w*|killing|kills|crook|"
@@ -55,9 +56,9 @@ FINDINGS: dict[str, list[str]] = {
     "SEVERE": [r"\b(?:severe\w*|intense|excruciating|unbearable|agony|agoni[sz]ing|worst|terrible|extreme\w*|"
                r"horrible|awful|screaming|screams?|like crazy|something fierce|searing|like mad|like hell|like buggery|(?:nearly|almost) "
                r"(?:pass(?:ed)? out|faint\w*)|can'?t (?:even )?(?:let|bear) (?:the|anything)|really really)\b"],
-    "HOT": [r"\b(?:hot(?! (?:yoga|weather|day|bath|shower|tub|water|room|class))|burning hot|roasting|warm to (?:the )?touch|heat coming off|on fire|(?:warm|hot) like|"
+    "HOT": [r"\b(?:hot(?! (?:yoga|weather|day|bath|shower|tub|water|room|class))|burning hot|roasting|warm to (?:the )?(?:touch|palpation)|heat coming off|on fire|(?:warm|hot) like|"
             r"burning (?:to (?:the )?touch|when (?:i|you|we) touch))\b"],
-    "RED": [r"\b(?:red|redness|reddish|bright red|red raw|flushed|angry[- ]looking|pink|purple)\b"],
+    "RED": [r"\b(?:red|redness|erythema\w*|reddish|bright red|red raw|flushed|angry[- ]looking|pink|purple)\b"],
     "SWOLLEN": [r"\b(?:swollen|swelling|swelled|swell(?:s|ing)? up|puff(?:y|ed (?:\w+ )?up|ing up)|balloon\w*|"
                 r"come up (?:like|big)|big swollen|inflamed|bulging)\b"],
     "SURGERY": [r"\b(?:hip (?:op|operation|surgery|replacement|replaced|arthroscopy)|(?:had|has) (?:(?:his|her|my) )?"
@@ -68,13 +69,13 @@ FINDINGS: dict[str, list[str]] = {
     "FALL": [r"\b(?:fell|falls?|falling|fallen|tripped|trip over|slipped|slip on|went down|landed|"
              r"knocked (?:down|over|off)|hit by|accident|crash\w*|collision|came off|come off|(?<!feel )(?<!feels )(?<!felt )(?<!feeling )(?<!i'm )(?<!so )wiped out|"
              r"stacked it|tumble|tumbled|missed (?:a|the) (?:\w+ )?(?:step|stair)|tackled?|went (?:my|his|her) length|took a (?:\w+ )?(?:hit|knock|bang)|"
-             r"had to be carried|carried (?:me|him|her) off|went over|gone over|rear[- ]ended|clipped|struck|"
+             r"had to be carried|carried (?:me|him|her) off|flattened|mowed down|went over|gone over|rear[- ]ended|clipped|struck|"
              r"run over|bowled over|(?:took|copped|got|cop|take) a (?:\w+ )?(?:hit|knock|bang|whack|smack|blow)|"
              r"hit the (?:deck|ground|floor)|went (?:flying|arse over)|came a cropper)\b(?! asleep)"],
     "NO_WEIGHT": [
         _CANT + r"\s+(?:\w+\s+){0,3}?(?:bear|put|take)\s+(?:\w+\s+){0,3}?weight",
         _CANT + r"\s+(?:\w+\s+){0,2}?weight[- ]?bear",
-        _CANT + r"\s+(?:\w+\s+){0,2}?put (?:\w+ )?(?:foot|leg|weight) (?:down|on)",
+        _CANT + r"\s+(?:\w+\s+){0,2}?put (?:\w+ ){0,2}?(?:foot|leg|weight) (?:down|on)",
         _CANT + r"\s+(?:\w+\s+){0,2}?(?:stand(?:ing)?|walk(?:ing)?|get up|get off|stand up|weight|move|step|get to|"
         r"want (?:to )?walk|get (?:\w+ ){0,2}?up|take (?:a |one )?(?:single )?step)\b(?! (?:sitting|it when|being|people|the (?:thought|idea)))",
         r"\b(?:stand|walk|get up|stand up|step)(?: \w+){0,4}? (?:i|he|she|they) (?:can'?t|couldn'?t|cannot|can not)\b",
@@ -109,7 +110,8 @@ FINDINGS: dict[str, list[str]] = {
              r"(?:feels?|feeling|gone|went|sort of|kind of|kinda) (?:all |completely |a bit )?dead|"
              r"(?:don'?t|do not|doesn'?t|does not|didn'?t) feel (?:my|his|her|the)|"
              r"feels? (?:sort of |kind of )?asleep|(?:can|could) (?:barely|hardly) feel|dead (?:patch|spot|area|bit)|fuzzy|"
-             r"dentist|novocaine|an(?:a)?esthetic|(?:not|n'?t|no|never) (?:\w+ )?feel (?:anything|a thing|nothing)|"
+             r"dentist|novocaine|an(?:a)?esthetic|(?:reduced|altered|decreased|diminished|loss of) (?:sensation|feeling)|"
+             r"par(?:a)?esthesi\w*|hyp(?:o|a)(?:a)?esthesi\w*|(?:not|n'?t|no|never) (?:\w+ )?feel (?:anything|a thing|nothing)|"
              r"(?:like|as if) (?:it|they)(?:'s| is| are|'re)? (?:sleeping|asleep))\b"],
     "SADDLE": [r"\b(?:groin|saddle|genitals?|genital area|privates?|private (?:parts|area)|down there|"
                r"between (?:my|his|her|the) legs|crotch|perineum|inner thighs?|inside of (?:my |his |her )?thighs|"
@@ -121,7 +123,7 @@ FINDINGS: dict[str, list[str]] = {
     "CONTINENCE_LOSS": [
         r"\b(?:lost|los|losing|lose|loss of|no) (?:\w+ ){0,2}?control (?:of|over) (?:my |his |her |me |ma )?"
         r"(?:bladder|bowels?|bowls|pee|wee|poo)",
-        r"\b(?:incontinen\w+|(?:wet|wetting|peed|peeing|weed|weeing|messed|messing|soiled|soiling|pooed|pooing|"
+        r"\b(?:f(?:a)?ecal (?:leak\w*|soiling)|(?:urinary|bladder|bowel) leakage|incontinen\w+|(?:wet|wetting|peed|peeing|weed|weeing|messed|messing|soiled|soiling|pooed|pooing|"
         r"pooped|pooping|pissed|pissing|shat) "
         r"(?:myself|himself|herself|my pants|his pants|her pants|my trousers|the bed))\b",
         r"\b(?:accidents? with (?:my |his |her )?(?:bladder|bowels?|waterworks)|leak\w* (?:of )?(?:urine|wee|pee|poo|all over)|"
@@ -146,6 +148,7 @@ FINDINGS: dict[str, list[str]] = {
         r"\b(?:haven'?t|hasn'?t|havent|hasnt|have not|has not|didn'?t|did not) (?:\w+ )?(?:peed|weed|urinated|"
         r"passed (?:urine|water))\b",
         r"\b(?:only|just) (?:managed |manage |get |getting |got )?a dribble\b",
+        r"\b(?:urinary retention|retention of urine|(?:hasn'?t|hasnt|has not|not|unable to|can'?t) void(?:ed)?)\b",
         r"\b(?:nothing (?:\w+ )?(?:come|comes|came|coming) out|no (?:pee|wee|urine) (?:comes|came) out|"
         r"trying to (?:pee|wee)(?: \w+){0,3} (?:but )?nothing|straining (?:to (?:pee|wee) )?and nothing|"
         r"(?:try|trying|tried|going)(?: and (?:try|trying|tried))+ (?:and |but )?nothing (?:comes|coming|came)|"
@@ -236,7 +239,14 @@ PAST_BY_NATURE = {"SURGERY": {"HISTORICAL"}}
 # How many tokens each category reaches (medspaCy's default otherwise): what passed or healed is often told well
 # after the finding ("went numb on the ride, but it goes away when I stand"), a hypothetical covers its clause,
 # and "nearly" or "nothing" only the next word or two ("nearly peed myself", "nothing swollen").
-SCOPES = {"PASSING": 16, "HISTORICAL": 12, "HYPOTHETICAL": 8, "NEAR_NEGATION": 2, "ANIMAL": 12, "TERMINATE": 1}
+SCOPES = {"PASSING": 16, "HISTORICAL": 12, "HYPOTHETICAL": 8, "NEAR_NEGATION": 2, "ANIMAL": 12}
+DEFAULT_SCOPE = 6  # "no numbness in the groin or bum": a negation covers a short list
+
+
+def scope(rule) -> int:
+    """Return how many tokens a context rule reaches. A terminator ("but") reaches one: medspaCy lets a terminator
+    end another cue's scope only where their scopes overlap without one holding the other."""
+    return 1 if rule.direction == "TERMINATE" else SCOPES.get(rule.category, DEFAULT_SCOPE)
 # A cue that cancels only some findings: the heat of a workout or a sauna explains sweating, not a fall.
 ONLY_FOR = {"hot yoga": {"FEVER"}}
 CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
@@ -254,6 +264,8 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     ("now gone", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["now", "since", "long"]}},
                                                 {"LOWER": {"IN": ["gone", "fine", "better", "healed"]}}]),
     # not "all gone": "my groin and bum have all gone numb"
+    ("gone now", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["totally", "completely", "all"]}, "OP": "?"},
+                                                {"LOWER": "gone"}, {"LOWER": "now"}]),
     ("all better", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "all"}, {"LOWER": {"IN": ["fine", "better", "healed"]}}]),
     ("nothing broken", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "nothing"}, {"LOWER": {"IN": ["broken", "serious",
                                                                                              "showed", "found"]}}]),
@@ -271,8 +283,8 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                                         {"LOWER": {"IN": ["that", "this"]}, "OP": "?"},
                                                         {"LOWER": "for"},
                                                         {"LOWER": {"IN": ["years", "ages", "decades"]}}]),
-    # The present ends the past's reach: "had her hip pinned last month. Today she's muddled".
-    ("today", "TERMINATE", "TERMINATE", [{"LOWER": {"IN": ["today", "tonight", "currently"]}}]),
+    # The present ends the past's reach: "had her hip pinned last month. Today she's muddled", "since last night".
+    ("today", "TERMINATE", "TERMINATE", [{"LOWER": {"IN": ["today", "tonight", "currently", "since"]}}]),
     ("i've been", "TERMINATE", "TERMINATE", [{"LOWER": {"IN": ["'ve", "have", "has"]}}, {"LOWER": "been"},
                                              {"LOWER": {"IN": ["getting", "having", "feeling"]}}]),
     ("in 1962", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "in"}, {"TEXT": {"REGEX": r"^(19|20)\d\d$"}}]),
@@ -384,6 +396,8 @@ def repaired(text: str) -> str:
         lower = word.lower()
         if len(lower) < 4 or lower in english_words() or not lower.isalpha():
             return word
+        if lower.endswith("in") and lower + "g" in english_words():  # a dropped g: "killin", "roastin"
+            return word + "g"
         found = _speller().lookup(lower, symspellpy.Verbosity.TOP, max_edit_distance=1 if len(lower) < 7 else 2)
         return found[0].term if found else word
     return re.sub(r"[A-Za-z]+", repair, text)
@@ -404,18 +418,18 @@ class _Reader:
             matcher = nlp.add_pipe("medspacy_target_matcher")
             matcher.add([TargetRule(f"{label} {i}", label, pattern=pattern)
                          for label, patterns in FINDINGS.items() for i, pattern in enumerate(patterns)])
-            context = nlp.add_pipe("medspacy_context", config={"rules": None, "max_scope": 6,
+            # A global max_scope makes each cue reach that many tokens whatever the sentence (each rule's own
+            # max_scope then sets how many): what healed is often told in the next sentence ("it came back once I
+            # stood up"), and "today" or "since" ends the past's reach instead.
+            context = nlp.add_pipe("medspacy_context", config={"rules": None, "max_scope": DEFAULT_SCOPE,
                                                                 "prune_on_target_overlap": True})
-            negation = [rule for rule in ConTextRule.from_json(_default_rules_path())
-                        if rule.category == "NEGATED_EXISTENCE"]
-            for rule in negation:  # a terminator whose scope holds another's whole scope does not end it: keep it small
-                if rule.direction == "TERMINATE":
-                    rule.max_scope = SCOPES["TERMINATE"]
-            context.add(negation)
-            context.add([ConTextRule(literal, category, direction=direction, pattern=pattern,
-                                     max_scope=SCOPES["TERMINATE"] if direction == "TERMINATE" else SCOPES.get(category),
-                                     allowed_types=ONLY_FOR.get(literal))
-                         for literal, category, direction, pattern in CONTEXT_RULES])
+            rules = [rule for rule in ConTextRule.from_json(_default_rules_path()) if rule.category == "NEGATED_EXISTENCE"]
+            rules += [ConTextRule(literal, category, direction=direction, pattern=pattern,
+                                  allowed_types=ONLY_FOR.get(literal))
+                      for literal, category, direction, pattern in CONTEXT_RULES]
+            for rule in rules:
+                rule.max_scope = scope(rule)
+            context.add(rules)
         self.nlp = nlp
         self.lock = threading.Lock()  # a spaCy pipeline is not safe to share between threads at once
 
