@@ -6,11 +6,14 @@ BIN := $(VENV)/bin
 # scored with only the others taught), and the sets kept out of the taught file for good.
 TAUGHT_SETS ?= ../shared/eval/iliopsoas-dev.jsonl ../shared/eval/iliopsoas-dev2.jsonl tests/questions.jsonl \
 	tests/questions-heldout.jsonl tests/questions-fresh.jsonl tests/questions-fresh2.jsonl tests/questions-teach.jsonl \
-	tests/questions-teach2.jsonl tests/out-of-scope.jsonl tests/out-of-scope-2.jsonl
-KEPT_OUT_SETS ?= tests/questions-fresh3.jsonl tests/questions-fresh4.jsonl tests/questions-fresh5.jsonl tests/questions-fresh6.jsonl \
-	tests/questions-fresh7.jsonl tests/not-answered.jsonl tests/red-flags-dev.jsonl tests/red-flags-dev2.jsonl \
-	tests/red-flags-dev3.jsonl tests/red-flags-dev4.jsonl tests/red-flags-dev5.jsonl tests/red-flags-dev6.jsonl tests/red-flags-dev7.jsonl tests/red-flags-final.jsonl \
-	tests/red-flags-final2.jsonl tests/red-flags-final3.jsonl tests/red-flags-final4.jsonl tests/red-flags-final5.jsonl
+	tests/questions-teach2.jsonl tests/out-of-scope.jsonl tests/out-of-scope-2.jsonl tests/questions-fresh4.jsonl \
+	tests/questions-fresh5.jsonl tests/questions-fresh6.jsonl
+KEPT_OUT_SETS ?= tests/questions-fresh3.jsonl tests/questions-fresh7.jsonl tests/questions-fresh8.jsonl \
+	tests/questions-fresh9.jsonl tests/questions-teach3.jsonl tests/not-answered.jsonl tests/out-of-scope-3.jsonl \
+	tests/red-flags-dev.jsonl tests/red-flags-dev2.jsonl tests/red-flags-dev3.jsonl tests/red-flags-dev4.jsonl \
+	tests/red-flags-dev5.jsonl tests/red-flags-dev6.jsonl tests/red-flags-dev7.jsonl tests/red-flags-final.jsonl \
+	tests/red-flags-final2.jsonl tests/red-flags-final3.jsonl tests/red-flags-final4.jsonl tests/red-flags-final5.jsonl \
+	tests/red-flags-final6.jsonl
 EVAL_SETS ?= $(KEPT_OUT_SETS) $(TAUGHT_SETS)
 MEDQUAD ?= ../shared/datasets/medquad/medquad.jsonl
 HOST ?= 127.0.0.1

@@ -7,7 +7,8 @@ sets are refused: they stay an honest check.
     .venv/bin/python tools/seed_taught.py ../shared/eval/iliopsoas-dev.jsonl ../shared/eval/iliopsoas-dev2.jsonl \
         tests/questions.jsonl tests/questions-heldout.jsonl tests/questions-fresh.jsonl \
         tests/questions-fresh2.jsonl tests/questions-teach.jsonl tests/questions-teach2.jsonl tests/out-of-scope.jsonl \
-        tests/out-of-scope-2.jsonl
+        tests/out-of-scope-2.jsonl tests/questions-fresh4.jsonl tests/questions-fresh5.jsonl \
+        tests/questions-fresh6.jsonl
 """
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ from assistant.engine.evaluate import load_questions
 from assistant.engine.taught import from_question_set, write_taught
 
 # Never taught: the sets that measure how the engine does on questions it has not been taught.
-KEPT_OUT = {"questions-fresh3.jsonl", "questions-fresh4.jsonl", "questions-fresh5.jsonl", "questions-fresh6.jsonl",
-            "questions-fresh7.jsonl", "red-flags-final.jsonl", "red-flags-final2.jsonl", "red-flags-final3.jsonl",
-            "red-flags-final4.jsonl", "red-flags-final5.jsonl"}
+KEPT_OUT = {"questions-fresh3.jsonl", "questions-fresh7.jsonl", "questions-fresh8.jsonl", "questions-fresh9.jsonl",
+            "questions-teach3.jsonl", "not-answered.jsonl", "out-of-scope-3.jsonl", "red-flags-final.jsonl",
+            "red-flags-final2.jsonl", "red-flags-final3.jsonl", "red-flags-final4.jsonl", "red-flags-final5.jsonl",
+            "red-flags-final6.jsonl"}
 TESTS = Path(__file__).resolve().parents[1] / "tests"
 
 
