@@ -20,11 +20,13 @@ import symspellpy
 from .text import english_words
 
 # Findings: label -> patterns (Python regular expressions, matched case-insensitively on the repaired text).
-_CANT = (r"(?:can ?not|can'?t|cant|no can|can no|cannae|canna|willnae|wullnae|winnae|couldnae|wouldnae|widnae|could ?not|couldn'?t|unable to|not able to|no way (?:i|he|she) can|"
+_CANT = (r"(?:can ?not|can'?t|cant|no can|can no|cannae|canna|willnae|wullnae|winnae|couldnae|wouldnae|widnae|"
+         r"could ?not|couldn'?t|unable to|not able to|no way (?:i|he|she) can|"
          r"won'?t|wont|'ll no|will no|ha(?:ve|s)n'?t managed to|not managed to|"
          r"(?:was|is|were|are) ?n'?t|"
          r"will not|would ?n'?t|does ?n'?t|does not|don'?t|do not|refus\w* to|no longer|not|never|"
-         r"(?:ha(?:ve|s)n'?t|not) been able to|barely|hardly|impossible to|too (?:painful|sore) to|no chance (?:of|to))")
+         r"(?:ha(?:ve|s)n'?t|not) been able to|barely|hardly|impossible to|too (?:painful|sore) to|"
+         r"no chance (?:of|to))")
 _LEG = r"(?:leg|legs|thigh|knee|hip|foot)"
 FINDINGS: dict[str, list[str]] = {
     "FEVER": [
@@ -40,7 +42,8 @@ FINDINGS: dict[str, list[str]] = {
         r"(?:he|she|they)(?:'s| is| was| feels?) (?:a bit |very |really |so )?(?:hot|warm|roastin\w*|boilin\w*)|"
         r"like (?:i|he|she)(?: have| has| had|'ve got| got|'s got|'ve|'s) (?:the |a )?flu)\b(?![- ]like)",
         r"\btemp(?:erature)?(?:'s| is| was)? (?:through the roof|sky[- ]high|really high|very high|high)\b",
-        r"\btemp(?:erature)?(?:'s| is| was| has been|'s been)? (?:of |is |was |at |about |around )?(?:3[89]|4[01]|10[0-5])\b",
+        r"\btemp(?:erature)?(?:'s| is| was| has been|'s been)? (?:of |is |was |at |about |around )?(?:3[89]|"
+        r"4[01]|10[0-5])\b",
         r"\b(?:3[89]|4[01]|10[0-4])\.\d\b(?! ?(?:kg|km|cm|mm|miles?|%|kilos?))",  # a reading like 38.6 or 101.5
         r"\b(?:thirty[- ]?(?:eight|nine)|forty|(?:a )?hundred and (?:one|two|three|four)) (?:point|degrees)\b",
         r"\b(?:3[89](?:\.\d)?|4[01](?:\.\d)?|10[0-5](?:\.\d)?) ?(?:°|degrees?|deg\b|c\b|f\b|temp|fever)",
@@ -54,22 +57,28 @@ FINDINGS: dict[str, list[str]] = {
              r"screams?|screaming|cries|crying|tender|burning|worse|niggl\w*|playing up|grief|gyp|jip|murder|in bits|"
              r"(?:is|are|'s) at (?:me|him|her)|nipp\w*|stabb\w*|shooting|searing)\b"],
     "SEVERE": [r"\b(?:severe\w*|intense|excruciating|unbearable|agony|agoni[sz]ing|worst|terrible|extreme\w*|"
-               r"horrible|awful|screaming|screams?|like crazy|something fierce|searing|like mad|like hell|like buggery|(?:nearly|almost) "
+               r"horrible|awful|screaming|screams?|like crazy|something fierce|searing|like mad|like hell|"
+               r"like buggery|(?:nearly|almost) "
                r"(?:pass(?:ed)? out|faint\w*)|can'?t (?:even )?(?:let|bear) (?:the|anything)|really really)\b"],
-    "HOT": [r"\b(?:hot(?! (?:yoga|weather|day|bath|shower|tub|water|room|class))|burning hot|roasting|warm to (?:the )?(?:touch|palpation)|heat coming off|on fire|(?:warm|hot) like|"
+    "HOT": [r"\b(?:hot(?! (?:yoga|weather|day|bath|shower|tub|water|room|class))|burning hot|roasting|"
+            r"warm to (?:the )?(?:touch|palpation)|heat coming off|on fire|(?:warm|hot) like|"
             r"burning (?:to (?:the )?touch|when (?:i|you|we) touch))\b"],
     "RED": [r"\b(?:red|redness|erythema\w*|reddish|bright red|red raw|flushed|angry[- ]looking|pink|purple)\b"],
     "SWOLLEN": [r"\b(?:swollen|swelling|swelled|swell(?:s|ing)? up|puff(?:y|ed (?:\w+ )?up|ing up)|balloon\w*|"
                 r"come up (?:like|big)|big swollen|inflamed|bulging)\b"],
     "SURGERY": [r"\b(?:hip (?:op|operation|surgery|replacement|replaced|arthroscopy)|(?:had|has) (?:(?:his|her|my) )?"
-                r"hips? (?:replaced|done|operated)|(?:my|ma|his|her) (?:new |total )?hip (?:was |were )?(?:done|replaced)|"
+                r"hips? (?:replaced|done|operated)|(?:my|ma|his|her) (?:new |total )?hip (?:was |were )?(?:done|"
+                r"replaced)|"
                 r"total hip|thr|(?:keyhole|hip) surgery|operation (?:on|for) (?:(?:my|his|her|the) )?hip|"
                 r"(?:steroid|cortisone) (?:injection|shot|jab)|surgery on (?:my|his|her) hip|new hip|hip pinned|"
                 r"pinned hip)\b"],
     "FALL": [r"\b(?:fell|falls?|falling|fallen|tripped|trip over|slipped|slip on|went down|landed|"
-             r"knocked (?:down|over|off)|hit by|accident|crash\w*|collision|came off|come off|(?<!feel )(?<!feels )(?<!felt )(?<!feeling )(?<!i'm )(?<!so )wiped out|"
-             r"stacked it|tumble|tumbled|missed (?:a|the) (?:\w+ )?(?:step|stair)|tackled?|went (?:my|his|her) length|took a (?:\w+ )?(?:hit|knock|bang)|"
-             r"had to be carried|carried (?:me|him|her) off|flattened|mowed down|went over|gone over|rear[- ]ended|clipped|struck|"
+             r"knocked (?:down|over|off)|hit by|accident|crash\w*|collision|came off|come off|"
+             r"(?<!feel )(?<!feels )(?<!felt )(?<!feeling )(?<!i'm )(?<!so )wiped out|"
+             r"stacked it|tumble|tumbled|missed (?:a|the) (?:\w+ )?(?:step|stair)|tackled?|went (?:my|his|"
+             r"her) length|took a (?:\w+ )?(?:hit|knock|bang)|"
+             r"had to be carried|carried (?:me|him|her) off|flattened|mowed down|went over|gone over|"
+             r"rear[- ]ended|clipped|struck|"
              r"run over|bowled over|(?:took|copped|got|cop|take) a (?:\w+ )?(?:hit|knock|bang|whack|smack|blow)|"
              r"hit the (?:deck|ground|floor)|went (?:flying|arse over)|came a cropper)\b(?! asleep)"],
     "NO_WEIGHT": [
@@ -77,8 +86,10 @@ FINDINGS: dict[str, list[str]] = {
         _CANT + r"\s+(?:\w+\s+){0,2}?weight[- ]?bear",
         _CANT + r"\s+(?:\w+\s+){0,2}?put (?:\w+ ){0,2}?(?:foot|leg|weight) (?:down|on)",
         _CANT + r"\s+(?:\w+\s+){0,2}?(?:stand(?:ing)?|walk(?:ing)?|get up|get off|stand up|weight|move|step|get to|"
-        r"want (?:to )?walk|get (?:\w+ ){0,2}?up|take (?:a |one )?(?:single )?step)\b(?! (?:sitting|it when|being|people|the (?:thought|idea)))",
-        r"\b(?:stand|walk|get up|stand up|step)(?: \w+){0,4}? (?:i|he|she|they) (?:can'?t|couldn'?t|cannot|can not)\b",
+        r"want (?:to )?walk|get (?:\w+ ){0,2}?up|take (?:a |one )?(?:single )?step)\b(?! (?:sitting|it when|"
+        r"being|people|the (?:thought|idea)))",
+        r"\b(?:stand|walk|get up|stand up|step)(?: \w+){0,4}? (?:i|he|she|they) (?:can'?t|couldn'?t|cannot|"
+        r"can not)\b",
         r"\b(?:put|putting|take|taking|bear|bearing) (?:any )?weight (?:\w+ ){0,6}?(?:pass(?:ed)? out|faint\w*|"
         r"collaps\w*|gives? way|buckl\w*|scream\w*)",
         r"\b(?:try|tries|tried|trying) to (?:stand|walk|step|take a step|get up)(?: \w+){0,6}? (?:pass(?:ed)? out|"
@@ -87,7 +98,8 @@ FINDINGS: dict[str, list[str]] = {
         r"(?:\w+ )?(?:is|was) (?:impossible|out of the question|agony)",
         r"\b(?:stopped|stops|refus\w+|refusing) (?:\w+ )?(?:walking|to walk|to stand|to put|standing)\b",
         r"\b(?:still (?:on|lying on) the (?:floor|ground)|stuck on the floor|can'?t get off the floor|"
-        r"collapses? when|gives way completely|(?:leg|legs|knee|hip) (?:just |keeps |kept |then )?(?:buckl\w*|gives? way|gave way|"
+        r"collapses? when|gives way completely|(?:leg|legs|knee|hip) (?:just |keeps |kept |then )?(?:buckl\w*|"
+        r"gives? way|gave way|"
         r"collaps\w*)|buckles? (?:under|when|as soon|the (?:second|moment|minute))|"
         r"won'?t take (?:me|him|her|my weight|his weight|her weight)|hop\w* (?:everywhere|around|about)|"
         r"(?:clinging|holding on) to (?:the )?(?:furniture|walls?|worktops?)|"
@@ -96,7 +108,8 @@ FINDINGS: dict[str, list[str]] = {
     ],
     "DEFORMITY": [
         r"\b(?:deform\w*|misshapen|crooked|(?:weird|odd|strange|unnatural|funny) angle|the wrong way|"
-        r"out of (?:its )?(?:place|socket)|(?:sticking|poking) out|looks? (?:all |really |so |a bit )?(?:wrong|weird|odd|"
+        r"out of (?:its )?(?:place|socket)|(?:sticking|poking) out|looks? (?:all |really |so |a bit )?(?:wrong|"
+        r"weird|odd|"
         r"strange|funny|bent|deformed))\b",
         r"\b(?:shorter|short) than (?:the )?other\b|\blooks? (?:(?:a lot|much|a bit|more) )?short(?:er)?\b|"
         r"\bmore short\b|\b(?:leg|one) (?:is|looks|seems) (?:\w+ )?shorter\b|\blooks? (?:\w+ ){0,3}?shorter\b|"
@@ -109,34 +122,43 @@ FINDINGS: dict[str, list[str]] = {
              r"lost (?:the )?feeling|no sensation|feel(?:s|ing)? nothing|dead numb|pins and needles|tingl\w*|"
              r"(?:feels?|feeling|gone|went|sort of|kind of|kinda) (?:all |completely |a bit )?dead|"
              r"(?:don'?t|do not|doesn'?t|does not|didn'?t) feel (?:my|his|her|the)|"
-             r"feels? (?:sort of |kind of )?asleep|(?:can|could) (?:barely|hardly) feel|dead (?:patch|spot|area|bit)|fuzzy|"
-             r"dentist|novocaine|an(?:a)?esthetic|(?:reduced|altered|decreased|diminished|loss of) (?:sensation|feeling)|"
-             r"par(?:a)?esthesi\w*|hyp(?:o|a)(?:a)?esthesi\w*|(?:not|n'?t|no|never) (?:\w+ )?feel (?:anything|a thing|nothing)|"
+             r"feels? (?:sort of |kind of )?asleep|(?:can|could) (?:barely|hardly) feel|dead (?:patch|spot|area|"
+             r"bit)|fuzzy|"
+             r"dentist|novocaine|an(?:a)?esthetic|(?:reduced|altered|decreased|diminished|loss of) (?:sensation|"
+             r"feeling)|"
+             r"par(?:a)?esthesi\w*|hyp(?:o|a)(?:a)?esthesi\w*|(?:not|n'?t|no|never) (?:\w+ )?feel (?:anything|"
+             r"a thing|nothing)|"
              r"(?:like|as if) (?:it|they)(?:'s| is| are|'re)? (?:sleeping|asleep))\b"],
     "SADDLE": [r"\b(?:groin|saddle|genitals?|genital area|privates?|private (?:parts|area)|down there|"
                r"between (?:my|his|her|the) legs|crotch|perineum|inner thighs?|inside of (?:my |his |her )?thighs|"
                r"buttocks|bum|bottom|backside|back passage|sit ?bones|anus|vagina|vulva|penis|scrotum|testicles|"
                r"taint|butt(?: cheeks)?|arse|nether regions|lady bits|(?:my|his|her) bits|undercarriage|"
                r"where (?:i|you|you'?d|he|she|we) sits?|down below|(?:my|his|her) seat|(?:toilet|loo) seat|"
-               r"seat under (?:me|him|her)|bits? (?:you|i|you'?d|we) (?:would )?sit on|sit on a (?:horse|bike|saddle)|"
+               r"seat under (?:me|him|her)|bits? (?:you|i|you'?d|we) (?:would )?sit on|sit on a (?:horse|bike|"
+               r"saddle)|"
                r"toilet paper|when (?:i|he|she) wipes?)\b"],
     "CONTINENCE_LOSS": [
         r"\b(?:lost|los|losing|lose|loss of|no) (?:\w+ ){0,2}?control (?:of|over) (?:my |his |her |me |ma )?"
         r"(?:bladder|bowels?|bowls|pee|wee|poo)",
-        r"\b(?:f(?:a)?ecal (?:leak\w*|soiling)|(?:urinary|bladder|bowel) leakage|incontinen\w+|(?:wet|wetting|peed|peeing|weed|weeing|messed|messing|soiled|soiling|pooed|pooing|"
+        r"\b(?:f(?:a)?ecal (?:leak\w*|soiling)|(?:urinary|bladder|bowel) leakage|incontinen\w+|(?:wet|wetting|"
+        r"peed|peeing|weed|weeing|messed|messing|soiled|soiling|pooed|pooing|"
         r"pooped|pooping|pissed|pissing|shat) "
         r"(?:myself|himself|herself|my pants|his pants|her pants|my trousers|the bed))\b",
-        r"\b(?:accidents? with (?:my |his |her )?(?:bladder|bowels?|waterworks)|leak\w* (?:of )?(?:urine|wee|pee|poo|all over)|"
-        r"woke up wet|leak\w*(?: \w+){0,3} (?:without|not) (?:realis|realiz|notic|feel|know)\w*|(?:didn'?t|couldn'?t|did not|could not|never) (?:quite )?(?:make it|get) to the (?:toilet|loo|"
+        r"\b(?:accidents? with (?:my |his |her )?(?:bladder|bowels?|waterworks)|leak\w* (?:of )?(?:urine|wee|"
+        r"pee|poo|all over)|"
+        r"woke up wet|leak\w*(?: \w+){0,3} (?:without|not) (?:realis|realiz|notic|feel|know)\w*|(?:didn'?t|"
+        r"couldn'?t|did not|could not|never) (?:quite )?(?:make it|get) to the (?:toilet|loo|"
         r"bathroom|jacks|john|dunny|lav\w*|restroom|washroom|wc) in time|"
         r"(?:knickers|pants|underwear|trousers) (?:were |was |are |is )?wet|"
         r"accident in (?:my|his|her|ma|me) (?:pants|trousers|troosers|knickers|undies|nappy|bed)|"
-        r"(?:bowels?|bowls|bladder) (?:went|gave (?:way|out)|let go)\b|(?:doesn'?t|didn'?t|don'?t|couldn'?t|could not|"
+        r"(?:bowels?|bowls|bladder) (?:went|gave (?:way|out)|let go)\b|(?:doesn'?t|didn'?t|don'?t|couldn'?t|"
+        r"could not|"
         r"without|not) (?:even )?(?:feel|notic|know|realis|realiz)\w* (?:it |them |they |he |she |i )?(?:was |were )?"
         r"(?:coming|happen\w*|going)|can'?t (?:really )?tell when (?:i|he|she) need|"
         r"can'?t (?:really )?tell when (?:my|his|her) bladder|"
         r"didn'?t (?:feel|know) (?:i|he|she) (?:was|had) (?:peeing|weeing|wet))\b",
-        _CANT + r"\s+(?:\w+\s+){0,1}?hold (?:in )?(?:my |his |her |me |ma )?(?:wee|pee|urine|water|bladder|bowels?|bowls|"
+        _CANT + r"\s+(?:\w+\s+){0,1}?hold (?:in )?(?:my |his |her |me |ma )?(?:wee|pee|urine|water|bladder|"
+                r"bowels?|bowls|"
         r"poo)\b",
         _CANT + r"\s+(?:\w+\s+){0,1}?control (?:when (?:i|he|she) )?(?:my |his |her )?"
         r"(?:bladder|bowels?|bowls|pee|wee|poo|go (?:to )?(?:the )?toilet|goes (?:to )?(?:the )?toilet)",
@@ -174,7 +196,8 @@ FINDINGS: dict[str, list[str]] = {
     "CHILD": [r"\b(?:child|children|kid|kids|son|daughter|boy|girl|toddler|baby|little one|teen\w*|"
               r"\d{1,2}[- ]?(?:yo|y/o|yr|yrs|year|years)[- ]?old|\d{1,2} ?(?:yo|y/o)|young fella|lad|"
               r"grandson|granddaughter|nephew|niece|grandkids?|grandchild\w*|kiddo|kiddie|bub|bubba|youngster|nipper|"
-              r"bairn|wean|tot|(?:he|she)(?:'s| is) (?:[1-9]|1[0-7])\b(?! ?(?:/|out|%|\.\d))|my (?:little|young) \w+|wee one|little (?:fella|lad|man)|our youngest|"
+              r"bairn|wean|tot|(?:he|she)(?:'s| is) (?:[1-9]|1[0-7])\b(?! ?(?:/|out|%|\.\d))|my (?:little|"
+              r"young) \w+|wee one|little (?:fella|lad|man)|our youngest|"
               r"u\d{1,2}s?|under[- ]?\d{1,2}s|i'?m (?:1[0-7]|[4-9]))\b", r"\((?:[1-9]|1[0-7])\)"],
     "LIMP": [r"\b(?:limp\w*|hobbl\w*)\b"],
     "NO_MOVE_HIP": [
@@ -423,7 +446,8 @@ class _Reader:
             # stood up"), and "today" or "since" ends the past's reach instead.
             context = nlp.add_pipe("medspacy_context", config={"rules": None, "max_scope": DEFAULT_SCOPE,
                                                                 "prune_on_target_overlap": True})
-            rules = [rule for rule in ConTextRule.from_json(_default_rules_path()) if rule.category == "NEGATED_EXISTENCE"]
+            rules = [rule for rule in ConTextRule.from_json(_default_rules_path())
+                     if rule.category == "NEGATED_EXISTENCE"]
             rules += [ConTextRule(literal, category, direction=direction, pattern=pattern,
                                   allowed_types=ONLY_FOR.get(literal))
                       for literal, category, direction, pattern in CONTEXT_RULES]
