@@ -143,6 +143,9 @@ def test_scary_sounding_messages_are_not_flagged(question):
     "took my temperature, its thirty nine point four, and my thigh near the groin is really sore",
     "reduced sensation in the perineum and both inner thighs since this morning, with low back pain",
     "her groin is erythematous, swollen, warm to palpation and exquisitely tender",
+    "saddel area numbnes since last nite plus sciatica down both legs",
+    "had an accident (number two) in bed last night, first time ever, and my lower back is killing me",
+    "heard a snapp in my groin kicking the ball and now the leg wont move forward at all",
 ])
 def test_lay_and_slang_words_for_the_findings_are_read(question):
     assert situations([question]), question
@@ -186,6 +189,8 @@ def test_context_that_does_not_cancel(question):
     "my chiro says one leg looks a bit shorter when I lie down. Had it for years, barely any pain",
     "sciatica down one leg, tingly calf, no numbness in the groin or bum, bladder's fine",
     "Had a high temp and a sore groin last week with flu, totally gone now and I feel normal",
+    "my bum goes numb on long road rides but it passes once i'm off the bike, normal i think",
+    "which nerve runs through the psoas that can get trapped and give groin tingling?",
 ])
 def test_context_that_cancels(question):
     assert situations([question]) == [], question

@@ -150,7 +150,7 @@ FINDINGS: dict[str, list[str]] = {
         r"couldn'?t|did not|could not|never) (?:quite )?(?:make it|get) to the (?:toilet|loo|"
         r"bathroom|jacks|john|dunny|lav\w*|restroom|washroom|wc) in time|"
         r"(?:knickers|pants|underwear|trousers) (?:were |was |are |is )?wet|"
-        r"accident in (?:my|his|her|ma|me) (?:pants|trousers|troosers|knickers|undies|nappy|bed)|"
+        r"accident (?:\([^)]*\) )?in (?:(?:my|his|her|ma|me|the) )?(?:pants|trousers|troosers|knickers|undies|nappy|bed)|"
         r"(?:bowels?|bowls|bladder) (?:went|gave (?:way|out)|let go)\b|(?:doesn'?t|didn'?t|don'?t|couldn'?t|"
         r"could not|"
         r"without|not) (?:even )?(?:feel|notic|know|realis|realiz)\w* (?:it |them |they |he |she |i )?(?:was |were )?"
@@ -334,6 +334,8 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     ("can a", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["can", "could", "does", "do"]}},
                                          {"LOWER": {"IN": ["a", "tight", "tightness", "stretching", "psoas",
                                                            "iliopsoas", "weak", "hip"]}}]),
+    ("that can", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["that", "which"]}},
+                                            {"LOWER": {"IN": ["can", "could", "may", "might"]}}]),
     ("avoid", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["avoid", "prevent", "preventing", "avoiding"]}}]),
     # Figures of speech and passing, harmless causes.
     # Not "lol" or "haha": people write them after real falls too ("fell off my skateboard lol and cant walk").
@@ -383,7 +385,8 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     ("fine once", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"IN": ["but", "and"]}, "OP": "?"},
                                               {"LOWER": {"IN": ["it", "that", "this", "all"]}, "OP": "?"},
                                               {"LOWER": {"IN": ["'s", "s", "is", "was", "feels"]}, "OP": "?"},
-                                              {"LOWER": {"IN": ["fine", "ok", "okay", "normal", "better"]}},
+                                              {"LOWER": {"IN": ["fine", "ok", "okay", "normal", "better", "passes",
+                                                                "disappears"]}},
                                               {"LOWER": {"IN": ["once", "when", "after", "as", "now"]}}]),
     ("goes the second", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"IN": ["but", "and"]}, "OP": "?"},
                                                     {"LOWER": {"IN": ["it", "that", "this"]}, "OP": "?"},
@@ -401,7 +404,7 @@ REPAIRABLE = """fever feverish chills shivering sweats temperature groin thigh h
 weight bladder bowels bowel control urinate numb numbness genitals buttocks swollen swelling agony severe
 unbearable excruciating collapsed fallen tripped slipped accident operation replacement surgery injection
 limping refuses screams shorter outwards deformed snapped cracked popped ripped torn tear incontinence
-toilet toddler private""".split()
+toilet toddler private saddle touch snap numb limp perineum bottom buttock""".split()
 
 
 @lru_cache(maxsize=1)
