@@ -242,8 +242,7 @@ SITUATIONS: dict[str, tuple[str, list[set[str]]]] = {
         "A child or teenager with a fever or a limp who will not walk, stand or let the hip be moved needs to be "
         "seen by a doctor today: it can be a joint infection or a hip problem of growing bones.",
         [{"CHILD", "FEVER", "NO_WEIGHT"}, {"CHILD", "LIMP", "NO_WEIGHT"}, {"CHILD", "NO_MOVE_HIP"},
-         {"CHILD", "REGION", "NO_WEIGHT"},
-         {"CHILD", "FEVER", "REGION", "PAIN"}, {"CHILD", "REGION", "PAIN", "NO_WEIGHT"}],
+         {"CHILD", "REGION", "NO_WEIGHT"}, {"CHILD", "FEVER", "REGION", "PAIN"}],
     ),
     "hot swollen joint": (
         "A hot, red, swollen and very painful hip or groin can be a joint infection.",
@@ -259,17 +258,11 @@ CANCELLING = {"NEGATED_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "FIGURATIVE", "
 # Findings that are past by nature: an operation told "last month" still counts ("had her hip pinned last month,
 # today she is muddled").
 PAST_BY_NATURE = {"SURGERY": {"HISTORICAL"}}
-# How many tokens each category reaches (medspaCy's default otherwise): what passed or healed is often told well
+# How many tokens each category reaches (DEFAULT_SCOPE otherwise): what passed or healed is often told well
 # after the finding ("went numb on the ride, but it goes away when I stand"), a hypothetical covers its clause,
 # and "nearly" or "nothing" only the next word or two ("nearly peed myself", "nothing swollen").
 SCOPES = {"PASSING": 16, "HISTORICAL": 12, "HYPOTHETICAL": 8, "NEAR_NEGATION": 2, "ANIMAL": 12}
 DEFAULT_SCOPE = 6  # "no numbness in the groin or bum": a negation covers a short list
-
-
-def scope(rule) -> int:
-    """Return how many tokens a context rule reaches. A terminator ("but") reaches one: medspaCy lets a terminator
-    end another cue's scope only where their scopes overlap without one holding the other."""
-    return 1 if rule.direction == "TERMINATE" else SCOPES.get(rule.category, DEFAULT_SCOPE)
 # A cue that cancels only some findings: the heat of a workout or a sauna explains sweating, not a fall.
 ONLY_FOR = {"hot yoga": {"FEVER"}}
 CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
@@ -427,6 +420,12 @@ def repaired(text: str) -> str:
         found = _speller().lookup(lower, symspellpy.Verbosity.TOP, max_edit_distance=1 if len(lower) < 7 else 2)
         return found[0].term if found else word
     return re.sub(r"[A-Za-z]+", repair, text)
+
+
+def scope(rule) -> int:
+    """Return how many tokens a context rule reaches. A terminator ("but") reaches one: medspaCy lets a terminator
+    end another cue's scope only where their scopes overlap without one holding the other."""
+    return 1 if rule.direction == "TERMINATE" else SCOPES.get(rule.category, DEFAULT_SCOPE)
 
 
 class _Reader:
