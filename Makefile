@@ -13,7 +13,7 @@ KEPT_OUT_SETS ?= tests/questions-fresh3.jsonl tests/questions-fresh7.jsonl tests
 	tests/red-flags-dev.jsonl tests/red-flags-dev2.jsonl tests/red-flags-dev3.jsonl tests/red-flags-dev4.jsonl \
 	tests/red-flags-dev5.jsonl tests/red-flags-dev6.jsonl tests/red-flags-dev7.jsonl tests/red-flags-final.jsonl \
 	tests/red-flags-final2.jsonl tests/red-flags-final3.jsonl tests/red-flags-final4.jsonl tests/red-flags-final5.jsonl \
-	tests/red-flags-final6.jsonl
+	tests/red-flags-final6.jsonl tests/red-flags-final7.jsonl tests/questions-fresh10.jsonl
 EVAL_SETS ?= $(KEPT_OUT_SETS) $(TAUGHT_SETS)
 MEDQUAD ?= ../shared/datasets/medquad/medquad.jsonl
 HOST ?= 127.0.0.1

@@ -146,6 +146,11 @@ def test_scary_sounding_messages_are_not_flagged(question):
     "saddel area numbnes since last nite plus sciatica down both legs",
     "had an accident (number two) in bed last night, first time ever, and my lower back is killing me",
     "heard a snapp in my groin kicking the ball and now the leg wont move forward at all",
+    "fell off the ladder hangin the gutters, hip is agony and i cnat wieght bear at all",
+    "one of my mindees, age 5, came in limping and now refuses to walk, and she feels warm to the touch",
+    "after tumbling down the stairs his leg is turned out at a weird angle and looks shorter",
+    # "cross country" is not "cross-legged"
+    "my 15 y/o came home from cross country with a sore groin and tonight has a fever of 38.7",
 ])
 def test_lay_and_slang_words_for_the_findings_are_read(question):
     assert situations([question]), question

@@ -30,7 +30,7 @@ _CANT = (r"(?:can ?not|can'?t|cant|no can|can no|cannae|canna|willnae|wullnae|wi
 _LEG = r"(?:leg|legs|thigh|knee|hip|foot)"
 FINDINGS: dict[str, list[str]] = {
     "FEVER": [
-        r"\b(?:fever\w*|feverish|chills?|chilly and|shiver\w*|shivery|the shakes|rigou?rs|(?:night |cold |drenching )?"
+        r"\b(?:fever\w*|(?:he|she|they|baby)(?: feels?| is|'s| was)? warm to (?:the )?touch|feverish|chills?|chilly and|shiver\w*|shivery|the shakes|rigou?rs|(?:night |cold |drenching )?"
         r"sweats|sweating (?:buckets|a lot)|sweaty|burning up|boiling up|hot (?:and|&) cold|flu[- ]?like|"
         r"hot to (?:the )?touch|(?:high|a|running a|with a|got a|has a) temp(?:erature)?|hot in (?:the|her|his|my) "
         r"body|(?:hot|feverish|sweaty) (?:and|&) shak\w+|shaking (?:and|&) (?:very |really )?(?:hot|sweat\w*)|"
@@ -75,7 +75,7 @@ FINDINGS: dict[str, list[str]] = {
     "FALL": [r"\b(?:fell|falls?|falling|fallen|tripped|trip over|slipped|slip on|went down|landed|"
              r"knocked (?:down|over|off)|hit by|accident|crash\w*|collision|came off|come off|"
              r"(?<!feel )(?<!feels )(?<!felt )(?<!feeling )(?<!i'm )(?<!so )wiped out|"
-             r"stacked it|tumble|tumbled|missed (?:a|the) (?:\w+ )?(?:step|stair)|tackled?|went (?:my|his|"
+             r"stacked it|tumbl\w*|missed (?:a|the) (?:\w+ )?(?:step|stair)|tackled?|went (?:my|his|"
              r"her) length|took a (?:\w+ )?(?:hit|knock|bang)|"
              r"had to be carried|carried (?:me|him|her) off|flattened|mowed down|went over|gone over|"
              r"rear[- ]ended|clipped|struck|"
@@ -198,7 +198,7 @@ FINDINGS: dict[str, list[str]] = {
               r"grandson|granddaughter|nephew|niece|grandkids?|grandchild\w*|kiddo|kiddie|bub|bubba|youngster|nipper|"
               r"bairn|wean|tot|(?:he|she)(?:'s| is) (?:[1-9]|1[0-7])\b(?! ?(?:/|out|%|\.\d))|my (?:little|"
               r"young) \w+|wee one|little (?:fella|lad|man)|our youngest|"
-              r"u\d{1,2}s?|under[- ]?\d{1,2}s|i'?m (?:1[0-7]|[4-9]))\b", r"\((?:[1-9]|1[0-7])\)"],
+              r"u\d{1,2}s?|under[- ]?\d{1,2}s|i'?m (?:1[0-7]|[4-9])|aged? (?:[1-9]|1[0-7]))\b", r"\((?:[1-9]|1[0-7])\)"],
     "LIMP": [r"\b(?:limp\w*|hobbl\w*)\b"],
     "NO_MOVE_HIP": [
         r"\b(?:won'?t|wont|doesn'?t|does not|will not|would ?n'?t|could ?n'?t|refus\w* to) (?:let|allow) "
@@ -316,7 +316,8 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                                     {"LOWER": {"IN": ["mentioned", "mentions"]}}]),
     ("in case", "HYPOTHETICAL", "FORWARD", None),
     ("if", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["if", "whether"]}}]),
-    ("signs of", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["signs", "symptoms", "warning", "flags"]}},
+    ("signs of", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["sign", "signs", "symptom", "symptoms", "warning",
+                                                              "flags"]}},
                                             {"LOWER": {"IN": ["of", "that", "for", "like"]}}]),
     ("red flags", "HYPOTHETICAL", "BIDIRECTIONAL", [{"LOWER": "red"}, {"LOWER": {"IN": ["flag", "flags"]}}]),
     ("when should", "HYPOTHETICAL", "FORWARD", [{"LOWER": "when"}, {"LOWER": {"IN": ["should", "do", "would",
@@ -389,7 +390,10 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                                                       "normal"]}},
                                                     {"LOWER": {"IN": ["the", "as"]}},
                                                     {"LOWER": {"IN": ["second", "minute", "moment", "soon"]}}]),
-    ("cross-legged", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"REGEX": r"^(cross|crossed)"}}]),
+    # "cross-legged", "crossed my legs", not "cross country"
+    ("cross-legged", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"IN": ["cross", "crossed", "crossing"]}},
+                                                 {"LOWER": {"IN": ["-", "my", "his", "her", "your"]}, "OP": "?"},
+                                                 {"LOWER": {"REGEX": r"^leg"}}]),
     ("pins and needles from sitting", "PASSING", "BIDIRECTIONAL", [{"LOWER": "fell"}, {"LOWER": "asleep"}]),
 ]
 # Key words that misspelt would hide a finding, repaired before the patterns are matched ("feaver" -> fever).
@@ -397,7 +401,7 @@ REPAIRABLE = """fever feverish chills shivering sweats temperature groin thigh h
 weight bladder bowels bowel control urinate numb numbness genitals buttocks swollen swelling agony severe
 unbearable excruciating collapsed fallen tripped slipped accident operation replacement surgery injection
 limping refuses screams shorter outwards deformed snapped cracked popped ripped torn tear incontinence
-toilet toddler private saddle touch snap numb limp perineum bottom buttock""".split()
+toilet toddler private saddle touch snap numb limp perineum bottom buttock cant""".split()
 
 
 @lru_cache(maxsize=1)
