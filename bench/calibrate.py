@@ -137,7 +137,8 @@ def ablation(sets: dict, y: np.ndarray, columns: list[int], unused: list[int]) -
     """Print the gate cross-validated by set with its signals, without each in turn, and with each unused one
     added: refused and rejected at FOUND_PROBABILITY, per set with both kinds of question and over all of them."""
     mixed = [name for name, (_, ys) in sets.items() if (ys == 1).any() and (ys == 0).any()]
-    print("| signals | " + " | ".join(mixed) + " | all |\n|---" * 1 + "|---" * (len(mixed) + 1) + "|")
+    print("| signals | " + " | ".join(mixed) + " | all |")
+    print("|---" * (len(mixed) + 2) + "|")
     variants = [("the gate's", columns)] + [(f"without {SHORT_NAMES[c]}", [k for k in columns if k != c])
                                           for c in columns] + [(f"with {SHORT_NAMES[c]}", [c, *columns]) for c in unused]
     for label, kept in variants:
