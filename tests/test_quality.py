@@ -35,7 +35,8 @@ FLOORS = {
 # The first three seed the taught questions; the others are kept out of them for good.
 # Measured (kept out, 2026-11-30): fresh3 0.859 / 0.965 / 0.024 / 1.000; fresh7 0.840 / 0.931 / 0.008 / 0.755;
 # teach3 0.748 / 0.864 / 0.060 (no out-of-scope question in it); fresh8 0.821 / 0.918 / 0.045 / 0.792 and fresh9
-# 0.767 / 0.872 / 0.060 / 0.709, fresh10 0.868 / 0.949 / 0.022 / 0.640 (each run once).
+# 0.767 / 0.872 / 0.060 / 0.709, fresh10 0.868 / 0.949 / 0.022 / 0.640, fresh12 0.831 / 0.897 / 0.037 / 0.840 and
+# fresh11 0.801 / 0.904 / 0.029 / 0.620 (each run once).
 APART_FLOORS = {
     HERE / "questions-heldout.jsonl": (0.55, 0.70, 0.16, 0.74),
     HERE / "questions-fresh.jsonl": (0.47, 0.55, 0.28, 0.60),
@@ -46,11 +47,14 @@ APART_FLOORS = {
     HERE / "questions-fresh8.jsonl": (0.78, 0.88, 0.07, 0.74),
     HERE / "questions-fresh9.jsonl": (0.73, 0.83, 0.09, 0.66),
     HERE / "questions-fresh10.jsonl": (0.83, 0.91, 0.05, 0.58),
+    HERE / "questions-fresh11.jsonl": (0.76, 0.86, 0.06, 0.56),
+    HERE / "questions-fresh12.jsonl": (0.79, 0.86, 0.06, 0.78),
 }
 # Out-of-scope sets: set -> floor on rejected. out-of-scope and -2 seed the taught questions (measured 0.929 and
-# 0.961 when they were not yet taught); not-answered and out-of-scope-3 are kept out (measured 0.846 and 0.697).
+# 0.961 when they were not yet taught); not-answered, out-of-scope-3 and -4 are kept out (measured 0.846, 0.697
+# and 0.603).
 REJECTED_FLOORS = {"out-of-scope.jsonl": 0.88, "out-of-scope-2.jsonl": 0.88, "not-answered.jsonl": 0.80,
-                   "out-of-scope-3.jsonl": 0.65}
+                   "out-of-scope-3.jsonl": 0.65, "out-of-scope-4.jsonl": 0.56}
 # Red flags: set -> floor on emergencies caught, ceiling on false alarms. Measured (2026-11-30) when the rules were
 # last changed: every emergency caught on every set below, and no false alarm. The rules were written on the dev
 # sets; each final set was run once after a round of rules, its misses read then and mended in a later round.
@@ -62,6 +66,9 @@ RED_FLAG_FLOORS = {
     HERE / "red-flags-dev5.jsonl": (0.97, 1),
     HERE / "red-flags-dev6.jsonl": (0.97, 1),
     HERE / "red-flags-dev7.jsonl": (0.97, 1),
+    HERE / "red-flags-dev8.jsonl": (0.97, 1),
+    HERE / "red-flags-dev9.jsonl": (0.97, 1),
+    HERE / "red-flags-dev10.jsonl": (0.97, 1),
     HERE / "red-flags-final.jsonl": (0.97, 1),
     HERE / "red-flags-final2.jsonl": (0.97, 1),
     HERE / "red-flags-final3.jsonl": (0.97, 1),
@@ -69,6 +76,8 @@ RED_FLAG_FLOORS = {
     HERE / "red-flags-final5.jsonl": (0.97, 1),
     HERE / "red-flags-final6.jsonl": (0.97, 1),
     HERE / "red-flags-final7.jsonl": (0.97, 1),
+    HERE / "red-flags-final8.jsonl": (0.97, 1),
+    HERE / "red-flags-final9.jsonl": (0.97, 1),
 }
 
 

@@ -151,6 +151,54 @@ def test_scary_sounding_messages_are_not_flagged(question):
     "after tumbling down the stairs his leg is turned out at a weird angle and looks shorter",
     # "cross country" is not "cross-legged"
     "my 15 y/o came home from cross country with a sore groin and tonight has a fever of 38.7",
+    # any word the patterns spell out is repaired when misspelt ("lfit"), not a contraction ("havent")
+    "snap in the groin, cant lfit my leg now",
+    "havent been able to pee all day and my back is sore",
+    "kicked by the horse, I've not been able to put my foot to the ground",
+    "slipped on the stairs and walking on it just isn't happening",
+    "the wean's got a fever and he's no walking",
+    "sweating like crazy and my groin's giving me curry",
+    "boiling one minute and freezing the next, and my hip aches",
+    "something went bang in my hip and the leg's just hanging there",
+    "a twang in my hip at the hurdles and now the leg won't do stairs or lift",
+    "two accidents with the waterworks today and my back aches",
+    "dribbling urine since yesterday and I don't get the urge any more",
+    "I not feel my private part since the back went",
+    "my toddler has a fever and won't crawl or let me change her nappy",
+    "grandad drop down in the garden and cyaan stand up",
+    "after slipping on the stairs I can't walk on it",
+    "wet self twice this morning and my back aches",
+    "my dad cannot make the urine since this morning and his hip hurts",
+    "sudden crack in the front of my hip sprinting and now I can't flex it",
+    "I've lost bladder control since yesterday with this sciatica",
+    "ate it hard on the ice and my mates had to carry me off, can't put weight on the hip",
+    "grandpa peed in his trousers and didn't know, and his back is sore",
+    "something in my hip went crack, very loud, and now the leg won't lift",
+    "the toilet seat wasn't there when I sat down, kind of dead down there",
+    "landed on my hip and the leg won't hold me",
+    "I can't go for a wee at all since lifting that box, and my groin aches",
+    "when I'm wiping I can't actually feel the paper",
+    "a snap in my groin and now I can't lift my foot up the stairs",
+    "the pee is not coming at all since last night and my back and hip ache",
+    "sudden saddle anaesthesia and pain down both legs",
+    "something ripped in my groin at dance and now the leg is not going up",
+    "grandma took a nasty spill on the steps and can't walk on it",
+    "my 6 year old keeps having wee accidents today and says his back hurts",
+    "it went ping in my groin on the ladder and the leg's useless now",
+    "a fever ever since they fixed her hip on Monday, and she's not acting right",
+    "a rip in my hip at the gym and the leg just hangs there",
+    "my groin and bum have gone to sleep since yesterday",
+    "knocked off my bike and now I'm hopping on the other leg to get about",
+    "didn't make it to the toilet this morning and my back is agony",
+    "my 14 year old yelped at gymnastics and now can't lift her thigh off the floor",
+    "after the tackle his leg looks turned in and won't take any weight",
+    "the hip looks the wrong shape since I fell off the wall",
+    "came aff the bike and cannae stand",
+    # whether to wait, asked of someone real, is no hypothetical
+    "is it ok to wait till Monday if my hip is red, swollen and hot?",
+    "can mum wait for the GP tomorrow if she fell and can't stand?",
+    # a general question with an event told beside it is not general
+    "Does a leg that looks shorter after a fall need hospital? Dad, 80, slipped on ice.",
 ])
 def test_lay_and_slang_words_for_the_findings_are_read(question):
     assert situations([question]), question
@@ -181,6 +229,14 @@ def test_passing_hearsay_and_long_past_findings_are_not_flagged(question):
     "my saddle area went numb this morning and it hasn't come back all day",
     # "since" ends the past's reach, as "today" does
     "I had my hip replaced last month. Since last night I've got a temperature and chills",
+    # a negation or an "if" covers its own sentence only
+    "No fever. Fell off a ladder and cant stand.",
+    "Not sure if it matters. Fell down the steps and can't get up.",
+    # "Is it normal ...?" and "Is this ...?" are asked of oneself
+    "Is it normal to have a fever and groin pain a week after a hip replacement?",
+    "Is my groin numb because of my back?",
+    # watching something is no story about someone else
+    "I was watching a film when my hip went pop and now I can't lift my leg",
 ])
 def test_context_that_does_not_cancel(question):
     assert situations([question]), question
@@ -196,6 +252,20 @@ def test_context_that_does_not_cancel(question):
     "Had a high temp and a sore groin last week with flu, totally gone now and I feel normal",
     "my bum goes numb on long road rides but it passes once i'm off the bike, normal i think",
     "which nerve runs through the psoas that can get trapped and give groin tingling?",
+    # a yes-or-no question that tells of no one asks in general
+    "Does groin pain with a fever mean an infection?",
+    "Is numbness in the saddle area always serious?",
+    # the past, told by season or month
+    "my bum went numb on a long ride back in June, never came back. How do I stretch my psoas?",
+    "If someone gets a fever after a hip replacement, can it wait till the morning?",
+    "What does saddle anaesthesia mean? I read it somewhere.",
+    "my uncle fell off a roof in the 80s and couldn't walk for a year. Which muscle lifts the leg?",
+    "watched a documentary where a man had a fever and a swollen hot hip. What is an abscess?",
+    "in the hospital drama last night a man got a fever after his hip surgery. Is that common?",
+    # an animal's symptoms, and fiction
+    "our dog has a hot swollen hip and won't put weight on the leg, do dogs have a psoas?",
+    "in a film I watched, a man couldn't feel his legs or down there after a crash. What nerve is that?",
+    "my partner's bum goes numb on long rides but it goes once he's off the bike",
 ])
 def test_context_that_cancels(question):
     assert situations([question]) == [], question

@@ -20,7 +20,8 @@ import symspellpy
 from .text import english_words
 
 # Findings: label -> patterns (Python regular expressions, matched case-insensitively on the repaired text).
-_CANT = (r"(?:can ?not|can'?t|cant|no can|can no|cannae|canna|willnae|wullnae|winnae|couldnae|wouldnae|widnae|"
+_CANT = (r"(?:can ?not|can'?t|cant|no can|can no|cannae|canna|cyaan|kyaan|willnae|wullnae|winnae|couldnae|"
+         r"wouldnae|widnae|"
          r"could ?not|couldn'?t|unable to|not able to|no way (?:i|he|she) can|"
          r"won'?t|wont|'ll no|will no|ha(?:ve|s)n'?t managed to|not managed to|"
          r"(?:was|is|were|are) ?n'?t|"
@@ -35,7 +36,9 @@ FINDINGS: dict[str, list[str]] = {
         r"hot to (?:the )?touch|(?:high|a|running a|with a|got a|has a) temp(?:erature)?|hot in (?:the|her|his|my) "
         r"body|(?:hot|feverish|sweaty) (?:and|&) shak\w+|shaking (?:and|&) (?:very |really )?(?:hot|sweat\w*)|"
         r"hot as \w+|cold,? (?:and|&|then) hot|drench\w*|(?:body|whole body) (?:is )?shak\w*|sweat\w* through|"
-        r"(?:can'?t|couldn'?t|could not|won'?t) stop (?:shaking|shivering)|"
+        r"(?:can'?t|couldn'?t|could not|won'?t) stop (?:shaking|shivering)|sweat\w* like (?:a|an|crazy|mad)|"
+        r"(?:hot|roast\w*|boil\w*|burn\w*|sweat\w*) one minute,? (?:and |then )?(?:freez\w*|cold|shiver\w*)|"
+        r"(?:freez\w*|cold|shiver\w*) one minute,? (?:and |then )?(?:hot|roast\w*|boil\w*|burn\w*|sweat\w*)|"
         r"boil\w* (?:and|then|an) freez\w*|freez\w* (?:and|then|an) boil\w*|teeth (?:are )?chatter\w*|burnin'? up|"
         r"clammy|drenched|sheets (?:were |are )?soaked|soaked the sheets|sweat\w* (?:in|at|during) the night|"
         r"can'?t get warm|shaking under|hot body|body is (?:very |really |so )?hot|"
@@ -48,17 +51,21 @@ FINDINGS: dict[str, list[str]] = {
         r"\b(?:thirty[- ]?(?:eight|nine)|forty|(?:a )?hundred and (?:one|two|three|four)) (?:point|degrees)\b",
         r"\b(?:3[89](?:\.\d)?|4[01](?:\.\d)?|10[0-5](?:\.\d)?) ?(?:°|degrees?|deg\b|c\b|f\b|temp|fever)",
     ],
-    "UNWELL": [r"\b(?:really|very|so|terribly|super) (?:really )?(?:unwell|ill|poorly|sick|rough|rubbish|crook)\b|"
+    "UNWELL": [r"\b(?:not|n'?t|ain'?t) (?:acting|seeming|looking|being) (?:right|(?:him|her)self|normal)\b",
+               r"\b(?:really|very|so|terribly|super|pure|proper) (?:really )?(?:unwell|ill|poorly|sick|rough|rubbish|"
+               r"crook|rotten|awful)\b|"
                r"\b(?:confus\w+|muddled|delirious|not making sense|drowsy|feel(?:s|ing)? terrible|crook as|a bit off|"
                r"off (?:colou?r|his food|her food)|not eating|very weak)\b"],
     "REGION": [r"\b(?:hips?|groin\w*|thighs?|pelvi[cs]\w*|leg|legs|buttocks?|where (?:my|his|her|the) leg joins|"
                r"top of (?:my|his|her|the) leg|iliopsoas|psoas|iliacus|hip flexors?)\b"],
     "PAIN": [r"\b(?:pain\w*|hurt\w*|sore\w*|aches?|aching|agony|agonising|agonizing|throbb\w*|killing|kills|crook|"
              r"screams?|screaming|cries|crying|tender|burning|worse|niggl\w*|playing up|grief|gyp|jip|murder|in bits|"
-             r"(?:is|are|'s) at (?:me|him|her)|nipp\w*|stabb\w*|shooting|searing)\b"],
+             r"(?:is|are|'s) at (?:me|him|her)|nipp\w*|stabb\w*|shooting|searing|curry|loup\w*|"
+             r"giving (?:me|him|her) (?:\w+ )?hell)\b"],
     "SEVERE": [r"\b(?:severe\w*|intense|excruciating|unbearable|agony|agoni[sz]ing|worst|terrible|extreme\w*|"
-               r"horrible|awful|screaming|screams?|like crazy|something fierce|searing|like mad|like hell|"
-               r"like buggery|(?:nearly|almost) "
+               r"horrible|awful|screaming|scream(?:s|ed)?|yell(?:s|ed)|yelp(?:s|ed)?|shriek(?:s|ed)?|howl(?:s|ed)?|"
+               r"like crazy|something fierce|searing|like mad|like hell|"
+               r"like buggery|in tears|(?:nearly|almost) "
                r"(?:pass(?:ed)? out|faint\w*)|can'?t (?:even )?(?:let|bear) (?:the|anything)|really really)\b"],
     "HOT": [r"\b(?:hot(?! (?:yoga|weather|day|bath|shower|tub|water|room|class))|burning hot|roasting|"
             r"warm to (?:the )?(?:touch|palpation)|heat coming off|on fire|(?:warm|hot) like|"
@@ -71,20 +78,24 @@ FINDINGS: dict[str, list[str]] = {
                 r"replaced)|"
                 r"total hip|thr|(?:keyhole|hip) surgery|operation (?:on|for) (?:(?:my|his|her|the) )?hip|"
                 r"(?:steroid|cortisone) (?:injection|shot|jab)|surgery on (?:my|his|her) hip|new hip|hip pinned|"
-                r"pinned hip)\b"],
-    "FALL": [r"\b(?:fell|falls?|falling|fallen|tripped|trip over|slipped|slip on|went down|landed|"
-             r"knocked (?:down|over|off)|hit by|accident|crash\w*|collision|came off|come off|"
+                r"pinned hip|(?:fixed|repaired|mended|pinned|operated on|replaced) (?:my|his|her|the) hip)\b"],
+    "FALL": [r"\b(?:fell|falls?|falling|fallen|tripped|trip over|slipped|slip on|slipping|went down|landed|"
+             r"drop(?:ped)? down|dropped to the (?:floor|ground)|"
+             r"ate (?:it|shit|dirt|the (?:pavement|floor|ground|ice))|"
+             r"(?:had to|to) carry (?:me|him|her)|(?:took|take|had|taken) a (?:\w+ )?(?:spill|header|purler|digger)|"
+             r"knocked (?:down|over|off)|hit by|accident|crash\w*|collision|came off|come off|came aff|come aff|"
              r"(?<!feel )(?<!feels )(?<!felt )(?<!feeling )(?<!i'm )(?<!so )wiped out|"
              r"stacked it|tumbl\w*|missed (?:a|the) (?:\w+ )?(?:step|stair)|tackled?|went (?:my|his|"
              r"her) length|took a (?:\w+ )?(?:hit|knock|bang)|"
              r"had to be carried|carried (?:me|him|her) off|flattened|mowed down|went over|gone over|"
-             r"rear[- ]ended|clipped|struck|"
+             r"rear[- ]ended|clipped|struck|kicked (?:me|him|her|by)|(?:got|was|been) kicked|"
              r"run over|bowled over|(?:took|copped|got|cop|take) a (?:\w+ )?(?:hit|knock|bang|whack|smack|blow)|"
              r"hit the (?:deck|ground|floor)|went (?:flying|arse over)|came a cropper)\b(?! asleep)"],
     "NO_WEIGHT": [
         _CANT + r"\s+(?:\w+\s+){0,3}?(?:bear|put|take)\s+(?:\w+\s+){0,3}?weight",
         _CANT + r"\s+(?:\w+\s+){0,2}?weight[- ]?bear",
-        _CANT + r"\s+(?:\w+\s+){0,2}?put (?:\w+ ){0,2}?(?:foot|leg|weight) (?:down|on)",
+        _CANT + r"\s+(?:\w+\s+){0,2}?put (?:\w+ ){0,2}?(?:foot|leg|weight) (?:down|on|to the (?:ground|floor))",
+        r"(?:'s|'m|\bis|\bare|\bam) no (?:walking|standing|putting|bearing|stepping)\b",  # Scots: "he's no walking"
         _CANT + r"\s+(?:\w+\s+){0,2}?(?:stand(?:ing)?|walk(?:ing)?|get up|get off|stand up|weight|move|step|get to|"
         r"want (?:to )?walk|get (?:\w+ ){0,2}?up|take (?:a |one )?(?:single )?step)\b(?! (?:sitting|it when|"
         r"being|people|the (?:thought|idea)))",
@@ -96,59 +107,76 @@ FINDINGS: dict[str, list[str]] = {
         r"faint\w*|collaps\w*|gives? way|buckl\w*|scream\w*)",
         r"\b(?:standing|walking|putting (?:\w+ ){0,2}?(?:foot|leg|weight) (?:down|on \w+)|weight[- ]bearing) "
         r"(?:\w+ )?(?:is|was) (?:impossible|out of the question|agony)",
+        r"\b(?:standing|walking|putting (?:\w+ ){0,2}?(?:foot|leg|weight) (?:down|on \w+)|weight[- ]bearing) "
+        r"(?:\w+ ){0,6}?(?:(?:is|was|'s) ?n'?t|(?:is|was|'s) not|ain'?t) happening",
         r"\b(?:stopped|stops|refus\w+|refusing) (?:\w+ )?(?:walking|to walk|to stand|to put|standing)\b",
         r"\b(?:still (?:on|lying on) the (?:floor|ground)|stuck on the floor|can'?t get off the floor|"
         r"collapses? when|gives way completely|(?:leg|legs|knee|hip) (?:just |keeps |kept |then )?(?:buckl\w*|"
         r"gives? way|gave way|"
         r"collaps\w*)|buckles? (?:under|when|as soon|the (?:second|moment|minute))|"
-        r"won'?t take (?:me|him|her|my weight|his weight|her weight)|hop\w* (?:everywhere|around|about)|"
+        r"(?:won'?t|wont|will not|can'?t|doesn'?t|wouldn'?t) (?:take|hold|support|carry) (?:me|him|her|my weight|"
+        r"his weight|her weight)|"
+        r"(?:without )?hop\w* (?:everywhere|around|about|on (?:the|my|his|her) (?:other|good) (?:leg|foot))|"
         r"(?:clinging|holding on) to (?:the )?(?:furniture|walls?|worktops?)|"
         r"without holding (?:on to )?(?:the )?(?:wall|furniture)|can'?t manage a (?:single )?step|"
         r"drags? (?:himself|herself|myself) along)\b",
     ],
     "DEFORMITY": [
         r"\b(?:deform\w*|misshapen|crooked|(?:weird|odd|strange|unnatural|funny) angle|the wrong way|"
-        r"out of (?:its )?(?:place|socket)|(?:sticking|poking) out|looks? (?:all |really |so |a bit )?(?:wrong|"
+        r"out of (?:its )?(?:place|socket)|(?:sticking|poking) out|the wrong shape|a (?:funny|weird|odd|strange) shape|"
+        r"looks? (?:all |really |so |a bit )?(?:wrong|"
         r"weird|odd|"
         r"strange|funny|bent|deformed))\b",
         r"\b(?:shorter|short) than (?:the )?other\b|\blooks? (?:(?:a lot|much|a bit|more) )?short(?:er)?\b|"
         r"\bmore short\b|\b(?:leg|one) (?:is|looks|seems) (?:\w+ )?shorter\b|\blooks? (?:\w+ ){0,3}?shorter\b|"
         r"\bshorter th[ae]n (?:the )?other\b",
         r"\b(?:turned|rolled|twisted|rotated|pointing|points|turns|go(?:es)?|flop\w*|lying|lies) "
-        r"(?:\w+ ){0,2}?(?:out(?:wards?)?|to the (?:outside|side)|outward|sideways)\b"
+        r"(?:\w+ ){0,2}?(?:out(?:wards?)?|in(?:wards?)?|to the (?:outside|inside|side)|outward|inward|sideways)\b"
         r"(?! (?:of|for|with|by|on|at|to))",
     ],
-    "NUMB": [r"\b(?:numb\w*|no feeling|(?:can'?t|cannot|can not|couldn'?t) (?:really |even |properly )?feel|"
+    "NUMB": [r"\b(?:numb\w*|no feeling|(?:can'?t|cannot|can not|couldn'?t) (?:\w+ )?feel|"
+             r"(?:seat|toilet|loo|saddle|chair) (?:was ?n'?t|is ?n'?t|was not|is not) (?:even |really )?there|"
              r"lost (?:the )?feeling|no sensation|feel(?:s|ing)? nothing|dead numb|pins and needles|tingl\w*|"
              r"(?:feels?|feeling|gone|went|sort of|kind of|kinda) (?:all |completely |a bit )?dead|"
-             r"(?:don'?t|do not|doesn'?t|does not|didn'?t) feel (?:my|his|her|the)|"
+             r"(?:don'?t|do not|doesn'?t|does not|didn'?t|not|no) feel (?:my|his|her|the)|"
              r"feels? (?:sort of |kind of )?asleep|(?:can|could) (?:barely|hardly) feel|dead (?:patch|spot|area|"
              r"bit)|fuzzy|"
-             r"dentist|novocaine|an(?:a)?esthetic|(?:reduced|altered|decreased|diminished|loss of) (?:sensation|"
+             r"dentist|novocaine|an(?:a)?esthe(?:tic|sia)|(?:gone|went|going|fallen) to sleep|"
+             r"(?:reduced|altered|decreased|diminished|loss of) (?:sensation|"
              r"feeling)|"
              r"par(?:a)?esthesi\w*|hyp(?:o|a)(?:a)?esthesi\w*|(?:not|n'?t|no|never) (?:\w+ )?feel (?:anything|"
              r"a thing|nothing)|"
-             r"(?:like|as if) (?:it|they)(?:'s| is| are|'re)? (?:sleeping|asleep))\b"],
-    "SADDLE": [r"\b(?:groin|saddle|genitals?|genital area|privates?|private (?:parts|area)|down there|"
+             r"(?:like|as if) (?:it|they)(?:'s| is| are|'re)? (?:sleeping|asleep)|(?:is|are|feels?) like (?:sleeping|"
+             r"asleep))\b"],
+    "SADDLE": [r"\b(?:groin|saddle|genitals?|genital area|privates?|private (?:parts?|area)|down there|"
                r"between (?:my|his|her|the) legs|crotch|perineum|inner thighs?|inside of (?:my |his |her )?thighs|"
                r"buttocks|bum|bottom|backside|back passage|sit ?bones|anus|vagina|vulva|penis|scrotum|testicles|"
                r"taint|butt(?: cheeks)?|arse|nether regions|lady bits|(?:my|his|her) bits|undercarriage|"
                r"where (?:i|you|you'?d|he|she|we) sits?|down below|(?:my|his|her) seat|(?:toilet|loo) seat|"
                r"seat under (?:me|him|her)|bits? (?:you|i|you'?d|we) (?:would )?sit on|sit on a (?:horse|bike|"
                r"saddle)|"
-               r"toilet paper|when (?:i|he|she) wipes?)\b"],
+               r"toilet paper|when (?:i|he|she) wipes?|wiping)\b"],
     "CONTINENCE_LOSS": [
         r"\b(?:lost|los|losing|lose|loss of|no) (?:\w+ ){0,2}?control (?:of|over) (?:my |his |her |me |ma )?"
         r"(?:bladder|bowels?|bowls|pee|wee|poo)",
+        r"\b(?:lost|losing|lose|loss of) (?:my |his |her |all )?(?:bladder|bowels?|bowls) control\b",
+        r"\b(?:pee|peed|peeing|wee|weed|weeing|poo|pooed|pooing|piss\w*) (?:\w+ )?in (?:my|his|her|the|me|ma) "
+        r"(?:trousers|troosers|pants|knickers|undies|bed|nappy|sleep)\b",
         r"\b(?:f(?:a)?ecal (?:leak\w*|soiling)|(?:urinary|bladder|bowel) leakage|incontinen\w+|(?:wet|wetting|"
         r"peed|peeing|weed|weeing|messed|messing|soiled|soiling|pooed|pooing|"
         r"pooped|pooping|pissed|pissing|shat) "
-        r"(?:myself|himself|herself|my pants|his pants|her pants|my trousers|the bed))\b",
-        r"\b(?:accidents? with (?:my |his |her )?(?:bladder|bowels?|waterworks)|leak\w* (?:of )?(?:urine|wee|"
+        r"(?:myself|himself|herself|self|my pants|his pants|her pants|my trousers|the bed))\b",
+        r"\b(?:accidents? with (?:my |his |her |the )?(?:bladder|bowels?|waterworks)|(?:wee|pee|poo|toilet|potty|"
+        r"bladder|bowel) accidents?|dribbl\w* (?:urine|wee|pee)|"
+        r"(?:don'?t|do not|doesn'?t|does not|no longer|never|can'?t) (?:get|feel) (?:the |any |a )?(?:normal |usual )?"
+        r"urge|leak\w* (?:of )?(?:urine|wee|"
         r"pee|poo|all over)|"
         r"woke up wet|leak\w*(?: \w+){0,3} (?:without|not) (?:realis|realiz|notic|feel|know)\w*|(?:didn'?t|"
         r"couldn'?t|did not|could not|never) (?:quite )?(?:make it|get) to the (?:toilet|loo|"
         r"bathroom|jacks|john|dunny|lav\w*|restroom|washroom|wc) in time|"
+        r"(?:didn'?t|did not|never) (?:quite )?make it to the (?:toilet|loo|bathroom|jacks|john|dunny|lav\w*|"
+        r"restroom|washroom|wc)|(?:didn'?t|did not|never) (?:even )?(?:feel|know|notice|realise|realize) (?:that )?"
+        r"(?:i|he|she) (?:needed|had) to go|"
         r"(?:knickers|pants|underwear|trousers) (?:were |was |are |is )?wet|"
         r"accident (?:\([^)]*\) )?in (?:(?:my|his|her|ma|me|the) )?(?:pants|trousers|troosers|knickers|undies|nappy|bed)|"
         r"(?:bowels?|bowls|bladder) (?:went|gave (?:way|out)|let go)\b|(?:doesn'?t|didn'?t|don'?t|couldn'?t|"
@@ -165,11 +193,14 @@ FINDINGS: dict[str, list[str]] = {
     ],
     "RETENTION": [
         _CANT + r"\s+(?:\w+\s+){0,2}?(?:pee|wee|piss|urinate|pass (?:urine|water|a drop)|do a wee|"
-        r"take a (?:leak|piss|pee|wee)|make (?:urine|water|a wee|pee)|"
+        r"go for a (?:wee|pee|piss|leak)|"
+        r"take a (?:leak|piss|pee|wee)|make (?:the )?(?:urine|water|a wee|pee)|"
         r"empty (?:my|his|her) bladder|make (?:pipi|pee ?pee|wee ?wee))\b",
         r"\b(?:haven'?t|hasn'?t|havent|hasnt|have not|has not|didn'?t|did not) (?:\w+ )?(?:peed|weed|urinated|"
         r"passed (?:urine|water))\b",
         r"\b(?:only|just) (?:managed |manage |get |getting |got )?a dribble\b",
+        r"\b(?:urine|pee|wee|water) (?:is |was |just )?(?:not|n'?t|is ?n'?t|wo ?n'?t|won'?t) (?:coming|come|passing|"
+        r"flowing)\b",
         r"\b(?:urinary retention|retention of urine|(?:hasn'?t|hasnt|has not|not|unable to|can'?t) void(?:ed)?)\b",
         r"\b(?:nothing (?:\w+ )?(?:come|comes|came|coming) out|no (?:pee|wee|urine) (?:comes|came) out|"
         r"trying to (?:pee|wee)(?: \w+){0,3} (?:but )?nothing|straining (?:to (?:pee|wee) )?and nothing|"
@@ -178,19 +209,25 @@ FINDINGS: dict[str, list[str]] = {
         r"(?:barely|only) (?:get |getting |got |manage |managed )?a trickle|"
         r"trouble (?:starting to |getting the )?(?:pee|wee|urinat\w*|flow))\b",
     ],
-    "POP": [r"\b(?:pop(?:ped)?|snap(?:ped)?|crack(?:ed)?|twang(?:ed)?|tore|torn|tear(?:ing)?|ripp?(?:ed|ing)?|"
+    "POP": [r"\b(?:pop(?:ped)?|snap(?:ped)?|crack(?:ed)?|twang(?:ed)?|ping(?:ed)?|tore|torn|tear(?:ing)?|"
+            r"ripp?(?:ed|ing)?|"
             r"like (?:someone|somebody|something) (?:shot|kicked|stabbed) me|go ping|went ping|"
-            r"something (?:went|gave|go)|felt something go|big noise|loud noise|clunk)\b"],
+            r"something (?:in (?:my|the|his|her) \w+ )?(?:went|gave|go|goes)|felt something go|big noise|loud noise|"
+            r"clunk|(?:very|so|really) loud|loud (?:crack|pop|snap|bang|click)|went (?:bang|snap|crack|pop|twang)|"
+            r"(?:a|big|loud|almighty) bang)\b"],
     "NO_LIFT": [
-        _CANT + r"\s+(?:\w+\s+){0,3}?(?:lift|raise|move|bring|get|swing|bend|cock|pick|hitch)\s+(?:\w+\s+){0,3}?"
+        _CANT + r"\s+(?:\w+\s+){0,3}?(?:lift|raise|move|bring|get|swing|bend|cock|pick|hitch|flex)\s+(?:\w+\s+){0,3}?"
         + _LEG + r"\b",
-        r"\b" + _LEG + r"\s+(?:\w+\s+){0,2}?" + _CANT + r"\s+(?:\w+\s+){0,2}?"
-        r"(?:lift|move|come up|go up|work|bend|budge|respond|go forward|move forward|come forward|swing|do anything|"
+        r"\b" + _LEG + r"\s+(?:\w+\s+){0,2}?" + _CANT + r"\s+(?:\w+\s+){0,3}?"
+        r"(?:lift|move|come up|go up|going up|coming up|lifting|moving|work|bend|budge|respond|go forward|move forward|"
+        r"come forward|swing|do anything|"
         r"do it)\b",
-        _CANT + r"\s+(?:\w+\s+){0,2}?(?:lift|raise|pull|bring|hitch|get) it(?: up| forward)?\b",
-        r"\b" + _LEG + r" (?:is |just )*(?:hanging|dangling|flopping) (?:there|limp|useless|down)|\b" + _LEG +
-        r" (?:is |just )*(?:useless|a dead weight|dead weight)\b",
+        _CANT + r"\s+(?:\w+\s+){0,2}?(?:lift|raise|pull|bring|hitch|get|flex) it(?: up| forward)?\b",
+        r"\b" + _LEG + r"(?:'s)? (?:is |just )*(?:hanging|dangling|flopping|hangs|dangles|flops) (?:there|limp|useless|"
+        r"down)|\b" + _LEG + r"(?:'s)? (?:is |just )*(?:useless|a dead weight|dead weight)\b",
         _CANT + r"\s+(?:\w+\s+){0,3}?(?:go up|climb|get up) (?:a |the )?(?:step|stairs|kerb|curb)\b",
+        _CANT + r"\s+(?:\w+\s+){0,2}?(?:lift|raise|get) (?:my|his|her|the) \w+ (?:up )?(?:onto |up )?(?:a |the )?"
+        r"(?:step|stairs|kerb|curb|bed|car)\b",
     ],
     "SUDDEN": [r"\b(?:sudden(?:ly)?|all of a sudden|out of nowhere|out of the blue|just now)\b"],
     "CHILD": [r"\b(?:child|children|kid|kids|son|daughter|boy|girl|toddler|baby|little one|teen\w*|"
@@ -201,10 +238,10 @@ FINDINGS: dict[str, list[str]] = {
               r"u\d{1,2}s?|under[- ]?\d{1,2}s|i'?m (?:1[0-7]|[4-9])|aged? (?:[1-9]|1[0-7]))\b", r"\((?:[1-9]|1[0-7])\)"],
     "LIMP": [r"\b(?:limp\w*|hobbl\w*)\b"],
     "NO_MOVE_HIP": [
-        r"\b(?:won'?t|wont|doesn'?t|does not|will not|would ?n'?t|could ?n'?t|refus\w* to) (?:let|allow) "
-        r"(?:\w+ ){0,3}?(?:touch|move|bend|near|turn|straighten|wiggle|shift|lift|examine)\b",
+        r"\b(?:won'?t|wont|doesn'?t|does not|will not|would ?n'?t|could ?n'?t|refus\w* to) (?:\w+ (?:or|and) )?(?:let|allow) "
+        r"(?:\w+ ){0,3}?(?:touch|move|bend|near|turn|straighten|wiggle|shift|lift|examine|change)\b",
         r"\bscream(?:s|ed)? (?:\w+ ){0,3}?(?:move|touch|bend|change|held|holds|hold)",
-        r"\b(?:cries|cry|cried|crying) (?:\w+ ){0,4}?(?:move|touch|bend|change|straighten)",
+        r"\b(?:cries|cry|cried|crying|greeting|greets|grat) (?:\w+ ){0,4}?(?:move|touch|bend|change|straighten)",
         r"\bkeeps? (?:\w+ ){0,2}?(?:leg|hip) (?:really |very )?still\b",
     ],
 }
@@ -254,15 +291,18 @@ SITUATIONS: dict[str, tuple[str, list[set[str]]]] = {
 # Context that cancels a finding, added to medspaCy's own negation rules: (literal, category, direction).
 # Categories other than NEGATED_EXISTENCE, HISTORICAL and HYPOTHETICAL are ours; all of them cancel.
 CANCELLING = {"NEGATED_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "FIGURATIVE", "PASSING", "NEAR_NEGATION",
-              "ANIMAL"}
+              "ANIMAL", "FICTION"}
 # Findings that are past by nature: an operation told "last month" still counts ("had her hip pinned last month,
 # today she is muddled").
 PAST_BY_NATURE = {"SURGERY": {"HISTORICAL"}}
 # How many tokens each category reaches (DEFAULT_SCOPE otherwise): what passed or healed is often told well
 # after the finding ("went numb on the ride, but it goes away when I stand"), a hypothetical covers its clause,
 # and "nearly" or "nothing" only the next word or two ("nearly peed myself", "nothing swollen").
-SCOPES = {"PASSING": 16, "HISTORICAL": 12, "HYPOTHETICAL": 8, "NEAR_NEGATION": 2, "ANIMAL": 12}
+SCOPES = {"PASSING": 16, "HISTORICAL": 12, "HYPOTHETICAL": 8, "NEAR_NEGATION": 2, "ANIMAL": 12, "FICTION": 16}
 DEFAULT_SCOPE = 6  # "no numbness in the groin or bum": a negation covers a short list
+# What the past or a passing cause cancels is often told in the next sentence; a negation or an "if" covers its
+# own sentence only ("No fever. Fell off a ladder and can't stand.").
+SENTENCE_BOUND = {"NEGATED_EXISTENCE", "NEAR_NEGATION", "HYPOTHETICAL"}
 # A cue that cancels only some findings: the heat of a workout or a sauna explains sweating, not a fall.
 ONLY_FOR = {"hot yoga": {"FEVER"}}
 CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
@@ -274,7 +314,11 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     ("when i was", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "when"}, {"LOWER": {"IN": ["i", "he", "she"]}},
                                                    {"LOWER": "was"}, {"LOWER": {"IN": ["a", "younger", "little"]}}]),
     ("used to", "HISTORICAL", "FORWARD", None),
-    ("back in", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "back"}, {"LOWER": "in"}, {"IS_DIGIT": True}]),
+    ("back in", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "back"}, {"LOWER": "in"},
+                                                {"LOWER": "the", "OP": "?"},
+                                                {"LOWER": {"REGEX": r"^(\d+|spring|summer|autumn|fall|winter|"
+                                                                    r"january|february|march|april|may|june|july|"
+                                                                    r"august|september|october|november|december)$"}}]),
     ("healed", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["healed", "recovered", "resolved", "cleared",
                                                                 "sorted"]}}]),
     ("now gone", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["now", "since", "long"]}},
@@ -303,7 +347,8 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     ("today", "TERMINATE", "TERMINATE", [{"LOWER": {"IN": ["today", "tonight", "currently", "since"]}}]),
     ("i've been", "TERMINATE", "TERMINATE", [{"LOWER": {"IN": ["'ve", "have", "has"]}}, {"LOWER": "been"},
                                              {"LOWER": {"IN": ["getting", "having", "feeling"]}}]),
-    ("in 1962", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "in"}, {"TEXT": {"REGEX": r"^(19|20)\d\d$"}}]),
+    ("in 1962", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "in"}, {"LOWER": "the", "OP": "?"},
+                                                {"LOWER": {"REGEX": r"^((19|20)\d\d|(19|20)?\d0'?s|'\d0s)$"}}]),
     # The hypothetical and the general.
     ("what if", "HYPOTHETICAL", "FORWARD", None),
     ("i've heard", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["'ve", "ve", "have"]}},
@@ -325,12 +370,24 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     ("watch out for", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["watch", "look"]}}, {"LOWER": "out",
                                                                                       "OP": "?"},
                                                  {"LOWER": "for"}]),
-    ("can a", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["can", "could", "does", "do"]}},
-                                         {"LOWER": {"IN": ["a", "tight", "tightness", "stretching", "psoas",
-                                                           "iliopsoas", "weak", "hip"]}}]),
     ("that can", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["that", "which"]}},
                                             {"LOWER": {"IN": ["can", "could", "may", "might"]}}]),
     ("avoid", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["avoid", "prevent", "preventing", "avoiding"]}}]),
+    # Fiction and documentaries: "in a TV drama a patient says she can't feel down there", "watched a medical drama
+    # where ..."; not "I was watching a film when my hip went pop".
+    ("in a film", "FICTION", "BIDIRECTIONAL", [{"LOWER": {"IN": ["in", "from"]}},
+                                              {"LOWER": {"IN": ["a", "the", "this", "that"]}, "OP": "?"},
+                                              {"IS_ALPHA": True, "OP": "?"},
+                                              {"LOWER": {"IN": ["tv", "telly", "drama", "film", "movie", "novel",
+                                                                "book", "episode", "series", "soap", "programme",
+                                                                "program", "play", "sitcom", "story",
+                                                                "documentary"]}}]),
+    ("watched a drama", "FICTION", "BIDIRECTIONAL", [{"LOWER": {"IN": ["watched", "watching", "read", "reading",
+                                                                      "saw"]}},
+                                                    {"LOWER": {"IN": ["a", "the", "this", "that"]}, "OP": "?"},
+                                                    {"IS_ALPHA": True, "OP": "?"},
+                                                    {"LOWER": {"IN": ["drama", "novel", "soap", "sitcom",
+                                                                      "documentary", "episode", "series"]}}]),
     # Figures of speech and passing, harmless causes.
     # Not "lol" or "haha": people write them after real falls too ("fell off my skateboard lol and cant walk").
     ("nearly", "NEAR_NEGATION", "FORWARD", [{"LOWER": {"IN": ["nearly", "almost", "nothing"]}}]),
@@ -348,6 +405,11 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                               {"LOWER": {"IN": ["come", "came", "gone", "went", "worn", "wore"]}},
                                               {"LOWER": {"IN": ["back", "away", "off"]}}]),
     # An animal's emergency is the vet's: "our mare has a hot swollen hock".
+    ("our horse has", "ANIMAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["our", "my", "the", "his", "her", "their"]}},
+                                                  {"LOWER": {"IN": ["horse", "pony", "dog", "cat", "puppy", "cow",
+                                                                    "goat", "sheep", "greyhound", "lurcher"]}},
+                                                  {"LOWER": {"IN": ["has", "is", "was", "wo", "ca", "wont",
+                                                                    "cant", "can", "keeps", "had"]}}]),
     ("the vet", "ANIMAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["vet", "vets", "mare", "foal", "gelding", "hock",
                                                              "paw", "paws", "puppy", "kitten"]}}]),
     ("hot yoga", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"IN": ["hot", "bikram", "sauna", "steam", "workout",
@@ -380,7 +442,7 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                               {"LOWER": {"IN": ["it", "that", "this", "all"]}, "OP": "?"},
                                               {"LOWER": {"IN": ["'s", "s", "is", "was", "feels"]}, "OP": "?"},
                                               {"LOWER": {"IN": ["fine", "ok", "okay", "normal", "better", "passes",
-                                                                "disappears"]}},
+                                                                "goes", "stops", "eases", "disappears"]}},
                                               {"LOWER": {"IN": ["once", "when", "after", "as", "now"]}}]),
     ("goes the second", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"IN": ["but", "and"]}, "OP": "?"},
                                                     {"LOWER": {"IN": ["it", "that", "this"]}, "OP": "?"},
@@ -396,18 +458,34 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                                  {"LOWER": {"REGEX": r"^leg"}}]),
     ("pins and needles from sitting", "PASSING", "BIDIRECTIONAL", [{"LOWER": "fell"}, {"LOWER": "asleep"}]),
 ]
-# Key words that misspelt would hide a finding, repaired before the patterns are matched ("feaver" -> fever).
-REPAIRABLE = """fever feverish chills shivering sweats temperature groin thigh hip pelvis stand standing walk walking
-weight bladder bowels bowel control urinate numb numbness genitals buttocks swollen swelling agony severe
-unbearable excruciating collapsed fallen tripped slipped accident operation replacement surgery injection
-limping refuses screams shorter outwards deformed snapped cracked popped ripped torn tear incontinence
-toilet toddler private saddle touch snap numb limp perineum bottom buttock cant""".split()
+# Whether to wait for care, asked of the visitor or someone they know, is asked of a real situation, "if" or not:
+# "can nan wait for the GP if she slipped and can't put weight on it?" ("if someone gets a fever, can it wait?" stays
+# general).
+DECIDING = re.compile(r"\b(?:wait|waiting|wait it out|hold off|put (?:it )?off|leave it (?:till|until))\b", re.I)
+# A yes-or-no question about a symptom, or a what, why or how one, told of no one ("Is numbness in the groin ever
+# serious?", "Does hip pain with a fever mean something?", "What does saddle anaesthesia mean?"), asks in general,
+# unless another sentence of the chat tells a finding more specific than a region or a pain ("Does a leg that looks
+# shorter after a fall mean hospital? 82, slipped off the kerb"); "Is my groin numb because of my back?" tells of
+# someone.
+UNSPECIFIC = {"REGION", "PAIN", "SEVERE"}
+QUESTION_OPENERS = {"does", "do", "can", "could", "is", "are", "should", "would", "will", "might", "may"}
+SOMEONE = set("""i i'm im i've ive i'd me my mine myself he he's him his himself she she's her hers herself we we're
+us our ours mum mom mam ma dad da pa nan nana gran granny grandma grandmother grandad grandpa grandfather wife
+husband partner son daughter brother sister friend mate client patient neighbour neighbor""".split())
+# "Can't stand", and "Is it normal to have a fever ...?", "Is this serious?", "Do you think ...?": said of oneself.
+NOT_GENERAL = {"n't", "nt", "not", "it", "this", "that", "these", "those", "there", "you"}
+# Key words that misspelt would hide a finding, repaired before the patterns are matched ("feaver" -> fever,
+# "lfit" -> lift): every English word the patterns spell out, and these forms of them the patterns match by stem.
+REPAIRABLE_FORMS = """temperature pelvis numbness collapsed limping refuses outwards snapped cracked popped ripped
+incontinence buttock cant hip""".split()
 
 
 @lru_cache(maxsize=1)
 def _speller() -> symspellpy.SymSpell:
     speller = symspellpy.SymSpell(max_dictionary_edit_distance=2)
-    for word in REPAIRABLE:
+    spelled_out = {word for patterns in FINDINGS.values() for pattern in patterns
+                   for word in re.findall(r"(?<![\\a-z])[a-z]{4,}(?![a-z])", re.sub(r"\\[a-zA-Z]", " ", pattern))}
+    for word in sorted({word for word in spelled_out if word in english_words()} | set(REPAIRABLE_FORMS)):
         speller.create_dictionary_entry(word, 1)
     return speller
 
@@ -417,13 +495,33 @@ def repaired(text: str) -> str:
     def repair(match: re.Match) -> str:
         word = match.group(0)
         lower = word.lower()
-        if len(lower) < 4 or lower in english_words() or not lower.isalpha():
-            return word
+        if (len(lower) < 4 or lower in english_words() or not lower.isalpha() or _named(lower)
+                or lower.endswith("nt") and lower[:-2] in english_words()):
+            return word  # a real word, a dialect word the patterns know ("louping", "cannae"), "havent", "isnt"
         if lower.endswith("in") and lower + "g" in english_words():  # a dropped g: "killin", "roastin"
             return word + "g"
         found = _speller().lookup(lower, symspellpy.Verbosity.TOP, max_edit_distance=1 if len(lower) < 7 else 2)
         return found[0].term if found else word
-    return re.sub(r"[A-Za-z]+", repair, text)
+    return re.sub(r"[A-Za-z]+(?:'[A-Za-z]+)*", repair, text)  # "couldn't" is one word, not "couldn" and "t"
+
+
+def same_sentence(target, modifier, between) -> bool:
+    """Return whether a cue and the finding it would cancel are in the same sentence (medspaCy's on_modifies)."""
+    return target.sent.start == modifier.sent.start
+
+
+def asks_in_general(sentence) -> bool:
+    """Return whether a sentence is a question ("Is ...?", "What does ...?") that tells of no one."""
+    words = [token.lower_ for token in sentence if not token.is_punct and not token.is_space]
+    if words and words[0] in {"what", "why", "how"}:  # "What does saddle anaesthesia mean?", "What's ...?"
+        words = [{"'s": "is"}.get(word, word) for word in words[1:]]
+    return (len(words) > 1 and words[0] in QUESTION_OPENERS and words[1] not in NOT_GENERAL
+            and sentence.text.rstrip().endswith("?") and not tells_of_someone(sentence))
+
+
+def tells_of_someone(sentence) -> bool:
+    """Return whether a sentence names the visitor or someone they know ("I", "my", "she", "nan")."""
+    return bool(SOMEONE & {token.lower_ for token in sentence})
 
 
 def scope(rule) -> int:
@@ -459,6 +557,8 @@ class _Reader:
                       for literal, category, direction, pattern in CONTEXT_RULES]
             for rule in rules:
                 rule.max_scope = scope(rule)
+                if rule.category in SENTENCE_BOUND:
+                    rule.on_modifies = same_sentence
             context.add(rules)
         self.nlp = nlp
         self.lock = threading.Lock()  # a spaCy pipeline is not safe to share between threads at once
@@ -471,8 +571,17 @@ class _Reader:
         # spaCy keeps one of overlapping matches ("groin" is a region and a saddle word): every finding
         # whose pattern matches within a kept one counts.
         found = set()
+        sentences = list(doc.sents)
+        deciding = [sentence for sentence in sentences if DECIDING.search(sentence.text)]
+        told = [sentence for sentence in sentences if _named(sentence.text) - UNSPECIFIC]
+        general = [sentence for sentence in sentences if sentence not in deciding and asks_in_general(sentence)
+                   and not [other for other in told if other != sentence]]
         for ent in doc.ents:
             cancelled = {m.category for m in ent._.modifiers} & CANCELLING
+            if any(sentence.start <= ent.start < sentence.end for sentence in deciding if tells_of_someone(sentence)):
+                cancelled.discard("HYPOTHETICAL")  # "is it ok to wait till Monday if I've had chills since Friday?"
+            if any(sentence.start <= ent.start < sentence.end for sentence in general):
+                cancelled.add("HYPOTHETICAL")
             for label, patterns in _COMPILED.items():
                 if any(p.search(ent.text) for p in patterns) and not cancelled - PAST_BY_NATURE.get(label, set()):
                     found.add(label)
@@ -499,7 +608,8 @@ def situations(texts: list[str], vectors: list[np.ndarray] = ()) -> list[str]:
     `vectors` (the question's, as the ranking embedded it) add the second signal: a situation some specific
     finding of which is named, told in words close to one of its descriptions.
     """
-    text = " ".join(message.strip().rstrip(".!?") + "." for message in texts if message.strip())
+    text = " ".join(message.strip() + ("" if message.strip()[-1] in ".!?" else ".") for message in texts
+                    if message.strip())
     text = repaired(text.replace("’", "'"))
     named, found = _named(text), None
     if any(needed <= named for _, alternatives in SITUATIONS.values() for needed in alternatives):
