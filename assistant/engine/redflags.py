@@ -55,16 +55,17 @@ FINDINGS: dict[str, list[str]] = {
                r"\b(?:really|very|so|terribly|super|pure|proper) (?:really )?(?:unwell|ill|poorly|sick|rough|rubbish|"
                r"crook|rotten|awful)\b|"
                r"\b(?:confus\w+|muddled|delirious|not making sense|drowsy|feel(?:s|ing)? terrible|crook as|a bit off|"
-               r"off (?:colou?r|his food|her food)|not eating|very weak)\b"],
+               r"off (?:colou?r|his food|her food)|not eating|very weak|talking (?:nonsense|rubbish|gibberish)|"
+               r"look(?:s|ing)? (?:grey|gray|awful|terrible)|throwing up|vomit\w*)\b"],
     "REGION": [r"\b(?:hips?|groin\w*|thighs?|pelvi[cs]\w*|leg|legs|buttocks?|where (?:my|his|her|the) leg joins|"
                r"top of (?:my|his|her|the) leg|iliopsoas|psoas|iliacus|hip flexors?)\b"],
-    "PAIN": [r"\b(?:pain\w*|hurt\w*|sore\w*|aches?|aching|agony|agonising|agonizing|throbb\w*|killing|kills|crook|"
+    "PAIN": [r"\b(?:pain\w*|hurt\w*|sore\w*|aches?|aching|agony|agonising|agonizing|throb\w*|killing|kills|crook|"
              r"screams?|screaming|cries|crying|tender|burning|worse|niggl\w*|playing up|grief|gyp|jip|murder|in bits|"
              r"(?:is|are|'s) at (?:me|him|her)|nipp\w*|stabb\w*|shooting|searing|curry|loup\w*|"
              r"giving (?:me|him|her) (?:\w+ )?hell)\b"],
     "SEVERE": [r"\b(?:severe\w*|intense|excruciating|unbearable|agony|agoni[sz]ing|worst|terrible|extreme\w*|"
                r"horrible|awful|screaming|scream(?:s|ed)?|yell(?:s|ed)|yelp(?:s|ed)?|shriek(?:s|ed)?|howl(?:s|ed)?|"
-               r"like crazy|something fierce|searing|like mad|like hell|"
+               r"like crazy|something fierce|searing|(?:very |really |so )?strong pain|like mad|like hell|"
                r"like buggery|in tears|(?:nearly|almost) "
                r"(?:pass(?:ed)? out|faint\w*)|can'?t (?:even )?(?:let|bear) (?:the|anything)|really really)\b"],
     "HOT": [r"\b(?:hot(?! (?:yoga|weather|day|bath|shower|tub|water|room|class))|burning hot|roasting|"
@@ -80,7 +81,7 @@ FINDINGS: dict[str, list[str]] = {
                 r"(?:steroid|cortisone) (?:injection|shot|jab)|surgery on (?:my|his|her) hip|new hip|hip pinned|"
                 r"pinned hip|(?:fixed|repaired|mended|pinned|operated on|replaced) (?:my|his|her|the) hip)\b"],
     "FALL": [r"\b(?:fell|falls?|falling|fallen|tripped|trip over|slipped|slip on|slipping|went down|landed|"
-             r"drop(?:ped)? down|dropped to the (?:floor|ground)|"
+             r"drop(?:ped)? down|dropped to the (?:floor|ground)|found on the (?:floor|ground)|"
              r"ate (?:it|shit|dirt|the (?:pavement|floor|ground|ice))|"
              r"(?:had to|to) carry (?:me|him|her)|(?:took|take|had|taken) a (?:\w+ )?(?:spill|header|purler|digger)|"
              r"knocked (?:down|over|off)|hit by|accident|crash\w*|collision|came off|come off|came aff|come aff|"
@@ -97,6 +98,7 @@ FINDINGS: dict[str, list[str]] = {
         _CANT + r"\s+(?:\w+\s+){0,2}?put (?:\w+ ){0,2}?(?:foot|leg|weight) (?:down|on|to the (?:ground|floor))",
         r"(?:'s|'m|\bis|\bare|\bam) no (?:walking|standing|putting|bearing|stepping)\b",  # Scots: "he's no walking"
         _CANT + r"\s+(?:\w+\s+){0,2}?(?:stand(?:ing)?|walk(?:ing)?|get up|get off|stand up|weight|move|step|get to|"
+        r"roll over|turn over|"
         r"want (?:to )?walk|get (?:\w+ ){0,2}?up|take (?:a |one )?(?:single )?step)\b(?! (?:sitting|it when|"
         r"being|people|the (?:thought|idea)))",
         r"\b(?:stand|walk|get up|stand up|step)(?: \w+){0,4}? (?:i|he|she|they) (?:can'?t|couldn'?t|cannot|"
@@ -119,10 +121,11 @@ FINDINGS: dict[str, list[str]] = {
         r"(?:without )?hop\w* (?:everywhere|around|about|on (?:the|my|his|her) (?:other|good) (?:leg|foot))|"
         r"(?:clinging|holding on) to (?:the )?(?:furniture|walls?|worktops?)|"
         r"without holding (?:on to )?(?:the )?(?:wall|furniture)|can'?t manage a (?:single )?step|"
-        r"drags? (?:himself|herself|myself) along)\b",
+        r"drags? (?:himself|herself|myself) along|(?:gone|went|is|'s) off (?:her|his|my|their) feet|"
+        r"(?:bum|bottom)[- ]?shuffl\w*|instead of walking)\b",
     ],
     "DEFORMITY": [
-        r"\b(?:deform\w*|misshapen|crooked|(?:weird|odd|strange|unnatural|funny) angle|the wrong way|"
+        r"\b(?:deform\w*|misshapen|crooked|shortened|(?:externally|internally) rotated|(?:weird|odd|strange|unnatural|funny) angle|the wrong way|"
         r"out of (?:its )?(?:place|socket)|(?:sticking|poking) out|the wrong shape|a (?:funny|weird|odd|strange) shape|"
         r"looks? (?:all |really |so |a bit )?(?:wrong|"
         r"weird|odd|"
@@ -136,7 +139,7 @@ FINDINGS: dict[str, list[str]] = {
     ],
     "NUMB": [r"\b(?:numb\w*|no feeling|(?:can'?t|cannot|can not|couldn'?t) (?:\w+ )?feel|"
              r"(?:seat|toilet|loo|saddle|chair) (?:was ?n'?t|is ?n'?t|was not|is not) (?:even |really )?there|"
-             r"lost (?:the )?feeling|no sensation|feel(?:s|ing)? nothing|dead numb|pins and needles|tingl\w*|"
+             r"lost (?:the |all )?(?:feeling|sensation)|no sensation|(?:feel(?:s|ing)?|felt) nothing|dead numb|pins and needles|tingl\w*|"
              r"(?:feels?|feeling|gone|went|sort of|kind of|kinda) (?:all |completely |a bit )?dead|"
              r"(?:don'?t|do not|doesn'?t|does not|didn'?t|not|no) feel (?:my|his|her|the)|"
              r"feels? (?:sort of |kind of )?asleep|(?:can|could) (?:barely|hardly) feel|dead (?:patch|spot|area|"
@@ -144,7 +147,7 @@ FINDINGS: dict[str, list[str]] = {
              r"dentist|novocaine|an(?:a)?esthe(?:tic|sia)|(?:gone|went|going|fallen) to sleep|"
              r"(?:reduced|altered|decreased|diminished|loss of) (?:sensation|"
              r"feeling)|"
-             r"par(?:a)?esthesi\w*|hyp(?:o|a)(?:a)?esthesi\w*|(?:not|n'?t|no|never) (?:\w+ )?feel (?:anything|"
+             r"par(?:a)?esthesi\w*|hyp(?:o|a)(?:a)?esthesi\w*|feel (?:not|no) (?:anything|nothing|a thing)|(?:not|n'?t|no|never) (?:\w+ )?feel (?:anything|"
              r"a thing|nothing)|"
              r"(?:like|as if) (?:it|they)(?:'s| is| are|'re)? (?:sleeping|asleep)|(?:is|are|feels?) like (?:sleeping|"
              r"asleep))\b"],
@@ -160,6 +163,10 @@ FINDINGS: dict[str, list[str]] = {
         r"\b(?:lost|los|losing|lose|loss of|no) (?:\w+ ){0,2}?control (?:of|over) (?:my |his |her |me |ma )?"
         r"(?:bladder|bowels?|bowls|pee|wee|poo)",
         r"\b(?:lost|losing|lose|loss of) (?:my |his |her |all )?(?:bladder|bowels?|bowls) control\b",
+        r"\b(?:didn'?t|did not|never) (?:even )?(?:know|realis\w*|realiz\w*|notice\w*) (?:i'?d|i had|he'?d|she'?d|i|he|"
+        r"she) (?:wet|peed|weed|soiled|pooed)\b",
+        r"\b(?:not|n'?t) controll?(?:ing)? (?:the |my |his |her )?(?:toilet|bladder|bowels?|pee|wee|urine)\b",
+        r"\b(?:urine|pee|wee|poo) (?:just )?(?:comes?|came|coming) out (?:alone|by itself|on its own|without)\b",
         r"\b(?:pee|peed|peeing|wee|weed|weeing|poo|pooed|pooing|piss\w*) (?:\w+ )?in (?:my|his|her|the|me|ma) "
         r"(?:trousers|troosers|pants|knickers|undies|bed|nappy|sleep)\b",
         r"\b(?:f(?:a)?ecal (?:leak\w*|soiling)|(?:urinary|bladder|bowel) leakage|incontinen\w+|(?:wet|wetting|"
@@ -197,7 +204,7 @@ FINDINGS: dict[str, list[str]] = {
         r"take a (?:leak|piss|pee|wee)|make (?:the )?(?:urine|water|a wee|pee)|"
         r"empty (?:my|his|her) bladder|make (?:pipi|pee ?pee|wee ?wee))\b",
         r"\b(?:haven'?t|hasn'?t|havent|hasnt|have not|has not|didn'?t|did not) (?:\w+ )?(?:peed|weed|urinated|"
-        r"passed (?:urine|water))\b",
+        r"passed (?:a drop of |any )?(?:urine|water))\b",
         r"\b(?:only|just) (?:managed |manage |get |getting |got )?a dribble\b",
         r"\b(?:urine|pee|wee|water) (?:is |was |just )?(?:not|n'?t|is ?n'?t|wo ?n'?t|won'?t) (?:coming|come|passing|"
         r"flowing)\b",
@@ -209,14 +216,15 @@ FINDINGS: dict[str, list[str]] = {
         r"(?:barely|only) (?:get |getting |got |manage |managed )?a trickle|"
         r"trouble (?:starting to |getting the )?(?:pee|wee|urinat\w*|flow))\b",
     ],
-    "POP": [r"\b(?:pop(?:ped)?|snap(?:ped)?|crack(?:ed)?|twang(?:ed)?|ping(?:ed)?|tore|torn|tear(?:ing)?|"
+    "POP": [r"\b(?:pop(?:ped)?|snapp?(?:ed|ing)?|crack(?:ed)?|twang(?:ed)?|ping(?:ed)?|tore|torn|tear(?:ing)?|"
             r"ripp?(?:ed|ing)?|"
             r"like (?:someone|somebody|something) (?:shot|kicked|stabbed) me|go ping|went ping|"
             r"something (?:in (?:my|the|his|her) \w+ )?(?:went|gave|go|goes)|felt something go|big noise|loud noise|"
-            r"clunk|(?:very|so|really) loud|loud (?:crack|pop|snap|bang|click)|went (?:bang|snap|crack|pop|twang)|"
+            r"clunk|(?:very|so|really) loud|(?:make|made|makes|go|went|goes) ['\"]\w+['\"]|heard (?:it|something) go|"
+            r"loud (?:crack|pop|snap|bang|click)|went (?:bang|snap|crack|pop|twang)|"
             r"(?:a|big|loud|almighty) bang)\b"],
     "NO_LIFT": [
-        _CANT + r"\s+(?:\w+\s+){0,3}?(?:lift|raise|move|bring|get|swing|bend|cock|pick|hitch|flex)\s+(?:\w+\s+){0,3}?"
+        _CANT + r"\s+(?:\w+\s+){0,3}?(?:lift|raise|move|bring|get|swing|bend|cock|pick|hitch|flex|hold)\s+(?:\w+\s+){0,3}?"
         + _LEG + r"\b",
         r"\b" + _LEG + r"\s+(?:\w+\s+){0,2}?" + _CANT + r"\s+(?:\w+\s+){0,3}?"
         r"(?:lift|move|come up|go up|going up|coming up|lifting|moving|work|bend|budge|respond|go forward|move forward|"
@@ -231,17 +239,17 @@ FINDINGS: dict[str, list[str]] = {
     ],
     "SUDDEN": [r"\b(?:sudden(?:ly)?|all of a sudden|out of nowhere|out of the blue|just now)\b"],
     "CHILD": [r"\b(?:child|children|kid|kids|son|daughter|boy|girl|toddler|baby|little one|teen\w*|"
-              r"\d{1,2}[- ]?(?:yo|y/o|yr|yrs|year|years)[- ]?old|\d{1,2} ?(?:yo|y/o)|young fella|lad|"
+              r"(?:1[0-7]|[1-9])[- ]?(?:yo|y/o|yr|yrs|year|years)[- ]?old|(?:1[0-7]|[1-9]) ?(?:yo|y/o)|young fella|lad|"
               r"grandson|granddaughter|nephew|niece|grandkids?|grandchild\w*|kiddo|kiddie|bub|bubba|youngster|nipper|"
               r"bairn|wean|tot|(?:he|she)(?:'s| is) (?:[1-9]|1[0-7])\b(?! ?(?:/|out|%|\.\d))|my (?:little|"
               r"young) \w+|wee one|little (?:fella|lad|man)|our youngest|"
-              r"u\d{1,2}s?|under[- ]?\d{1,2}s|i'?m (?:1[0-7]|[4-9])|aged? (?:[1-9]|1[0-7]))\b", r"\((?:[1-9]|1[0-7])\)"],
+              r"u\d{1,2}s?|under[- ]?\d{1,2}s|year (?:[1-9]|1[0-3])s?|i'?m (?:1[0-7]|[4-9])|aged? (?:[1-9]|1[0-7]))\b", r"\((?:[1-9]|1[0-7])\)"],
     "LIMP": [r"\b(?:limp\w*|hobbl\w*)\b"],
     "NO_MOVE_HIP": [
         r"\b(?:won'?t|wont|doesn'?t|does not|will not|would ?n'?t|could ?n'?t|refus\w* to) (?:\w+ (?:or|and) )?(?:let|allow) "
         r"(?:\w+ ){0,3}?(?:touch|move|bend|near|turn|straighten|wiggle|shift|lift|examine|change)\b",
         r"\bscream(?:s|ed)? (?:\w+ ){0,3}?(?:move|touch|bend|change|held|holds|hold)",
-        r"\b(?:cries|cry|cried|crying|greeting|greets|grat) (?:\w+ ){0,4}?(?:move|touch|bend|change|straighten)",
+        r"\b(?:cries|cry|cried|crying|greeting|greets|grat) (?:\w+ ){0,4}?(?:move|touch|bend|change|straighten|lift|pick)",
         r"\bkeeps? (?:\w+ ){0,2}?(?:leg|hip) (?:really |very )?still\b",
     ],
 }
@@ -251,7 +259,8 @@ SITUATIONS: dict[str, tuple[str, list[set[str]]]] = {
     "infection": (
         "A fever, chills or feeling very unwell together with hip, groin or thigh pain, or after a hip "
         "operation or injection, can be an infection that needs treatment today.",
-        [{"FEVER", "REGION", "PAIN"}, {"FEVER", "SURGERY"}, {"UNWELL", "SURGERY"}, {"FEVER", "REGION", "SWOLLEN"}],
+        [{"FEVER", "REGION", "PAIN"}, {"FEVER", "SURGERY"}, {"UNWELL", "SURGERY"}, {"FEVER", "REGION", "SWOLLEN"},
+         {"UNWELL", "REGION", "SEVERE"}],
     ),
     "fracture": (
         "Not being able to stand, walk or bear weight after a fall or knock, or a leg that looks shorter, "
@@ -312,7 +321,11 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     ("last year", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "last"}, {"LOWER": {"IN": ["year", "summer", "winter",
                                                                                      "month", "spring"]}}]),
     ("when i was", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "when"}, {"LOWER": {"IN": ["i", "he", "she"]}},
-                                                   {"LOWER": "was"}, {"LOWER": {"IN": ["a", "younger", "little"]}}]),
+                                                   {"LOWER": "was"}, {"LOWER": {"REGEX": r"^(a|younger|little|\d+)$"}}]),
+    ("when my son was", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "when"},
+                                                        {"LOWER": {"IN": ["my", "our", "his", "her"]}},
+                                                        {"IS_ALPHA": True}, {"LOWER": "was"},
+                                                        {"LOWER": {"REGEX": r"^(a|younger|little|\d+)$"}}]),
     ("used to", "HISTORICAL", "FORWARD", None),
     ("back in", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "back"}, {"LOWER": "in"},
                                                 {"LOWER": "the", "OP": "?"},
@@ -383,7 +396,7 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                                                 "program", "play", "sitcom", "story",
                                                                 "documentary"]}}]),
     ("watched a drama", "FICTION", "BIDIRECTIONAL", [{"LOWER": {"IN": ["watched", "watching", "read", "reading",
-                                                                      "saw"]}},
+                                                                      "saw", "writing", "wrote"]}},
                                                     {"LOWER": {"IN": ["a", "the", "this", "that"]}, "OP": "?"},
                                                     {"IS_ALPHA": True, "OP": "?"},
                                                     {"LOWER": {"IN": ["drama", "novel", "soap", "sitcom",
@@ -416,7 +429,8 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                                                "heatwave", "spin", "hiit"]}},
                                              {"LOWER": {"IN": ["yoga", "room", "class", "session"]}, "OP": "?"}]),
     ("laughing", "FIGURATIVE", "BIDIRECTIONAL", [{"LOWER": {"IN": ["laughing", "laughed", "laugh", "laughs",
-                                                                  "joke", "joking"]}}]),
+                                                                  "joke", "joking", "embarrassment", "embarrassed",
+                                                                  "blushing", "blush"]}}]),
     ("killing me", "FIGURATIVE", "BIDIRECTIONAL", [{"LOWER": {"IN": ["dying", "dead"]}}, {"LOWER": {"IN": [
         "to", "after", "from"]}}]),
     ("leg day", "FIGURATIVE", "BIDIRECTIONAL", [{"LOWER": {"IN": ["leg", "gym"]}}, {"LOWER": {"IN": ["day",
@@ -435,6 +449,8 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                                "OP": "?"},
                                               {"LOWER": "all", "OP": "?"},
                                               {"LOWER": {"IN": ["came", "comes", "come"]}}, {"LOWER": "back"}]),
+    ("for a bit", "PASSING", "BIDIRECTIONAL", [{"LOWER": "for"}, {"LOWER": "a"}, {"LOWER": {"IN": ["bit", "moment",
+                                                                                                "second"]}}]),
     ("for a minute", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"IN": ["a", "few", "couple"]}},
                                                  {"LOWER": {"IN": ["minute", "minutes", "seconds", "second",
                                                                    "moment"]}}]),
@@ -443,7 +459,7 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                               {"LOWER": {"IN": ["'s", "s", "is", "was", "feels"]}, "OP": "?"},
                                               {"LOWER": {"IN": ["fine", "ok", "okay", "normal", "better", "passes",
                                                                 "goes", "stops", "eases", "disappears"]}},
-                                              {"LOWER": {"IN": ["once", "when", "after", "as", "now"]}}]),
+                                              {"LOWER": {"IN": ["once", "when", "after", "as", "now", "within"]}}]),
     ("goes the second", "PASSING", "BIDIRECTIONAL", [{"LOWER": {"IN": ["but", "and"]}, "OP": "?"},
                                                     {"LOWER": {"IN": ["it", "that", "this"]}, "OP": "?"},
                                                     {"LOWER": {"IN": ["'s", "s", "is", "was"]}, "OP": "?"},
@@ -500,9 +516,15 @@ def repaired(text: str) -> str:
             return word  # a real word, a dialect word the patterns know ("louping", "cannae"), "havent", "isnt"
         if lower.endswith("in") and lower + "g" in english_words():  # a dropped g: "killin", "roastin"
             return word + "g"
-        found = _speller().lookup(lower, symspellpy.Verbosity.TOP, max_edit_distance=1 if len(lower) < 7 else 2)
+        found = _speller().lookup(lower, symspellpy.Verbosity.TOP, max_edit_distance=1 if len(lower) < 6 else 2)
         return found[0].term if found else word
     return re.sub(r"[A-Za-z]+(?:'[A-Za-z]+)*", repair, text)  # "couldn't" is one word, not "couldn" and "t"
+
+
+def next_words(target, modifier, between) -> bool:
+    """Return whether a finding follows "nearly" or "nothing" with no punctuation between ("nothing swollen", not
+    "a cushion of nothing, numb between my legs")."""
+    return not any(token.is_punct for token in between)
 
 
 def same_sentence(target, modifier, between) -> bool:
@@ -559,6 +581,8 @@ class _Reader:
                 rule.max_scope = scope(rule)
                 if rule.category in SENTENCE_BOUND:
                     rule.on_modifies = same_sentence
+                if rule.category == "NEAR_NEGATION":
+                    rule.on_modifies = next_words
             context.add(rules)
         self.nlp = nlp
         self.lock = threading.Lock()  # a spaCy pipeline is not safe to share between threads at once
