@@ -70,6 +70,7 @@ RED_FLAG_FLOORS = {
     HERE / "red-flags-dev9.jsonl": (0.97, 1),
     HERE / "red-flags-dev10.jsonl": (0.97, 1),
     HERE / "red-flags-dev11.jsonl": (0.97, 1),
+    HERE / "red-flags-dev12.jsonl": (0.97, 1),
     HERE / "red-flags-final.jsonl": (0.97, 1),
     HERE / "red-flags-final2.jsonl": (0.97, 1),
     HERE / "red-flags-final3.jsonl": (0.97, 1),
@@ -80,6 +81,7 @@ RED_FLAG_FLOORS = {
     HERE / "red-flags-final8.jsonl": (0.97, 1),
     HERE / "red-flags-final9.jsonl": (0.97, 1),
     HERE / "red-flags-final10.jsonl": (0.97, 1),
+    HERE / "red-flags-final11.jsonl": (0.97, 1),
 }
 
 

@@ -63,7 +63,7 @@ FINDINGS: dict[str, list[str]] = {
              r"screams?|screaming|cries|crying|tender|burning|worse|niggl\w*|playing up|grief|gyp|jip|murder|in bits|"
              r"(?:is|are|'s) at (?:me|him|her)|nipp\w*|stabb\w*|shooting|searing|curry|loup\w*|"
              r"giving (?:me|him|her) (?:\w+ )?hell)\b"],
-    "SEVERE": [r"\b(?:severe\w*|intense|excruciating|unbearable|agony|agoni[sz]ing|worst|terrible|extreme\w*|"
+    "SEVERE": [r"\b(?:severe\w*|intense|excruciating|white[- ]hot|unbearable|agony|agoni[sz]ing|worst|terrible|extreme\w*|"
                r"horrible|awful|screaming|scream(?:s|ed)?|yell(?:s|ed)|yelp(?:s|ed)?|shriek(?:s|ed)?|howl(?:s|ed)?|"
                r"like crazy|something fierce|searing|(?:very |really |so )?strong pain|like mad|like hell|"
                r"like buggery|in tears|(?:nearly|almost) "
@@ -105,7 +105,8 @@ FINDINGS: dict[str, list[str]] = {
         r"can not)\b",
         r"\b(?:put|putting|take|taking|bear|bearing) (?:any )?weight (?:\w+ ){0,6}?(?:pass(?:ed)? out|faint\w*|"
         r"collaps\w*|gives? way|buckl\w*|scream\w*)",
-        r"\b(?:try|tries|tried|trying) to (?:stand|walk|step|take a step|get up)(?: \w+){0,6}? (?:pass(?:ed)? out|"
+        r"\b(?:try|tries|tried|trying) to (?:stand|walk|step|take a step|get up|put (?:\w+ )?(?:foot|leg|weight) "
+        r"(?:down|on))(?: \w+){0,6}? (?:pass(?:ed)? out|"
         r"faint\w*|collaps\w*|gives? way|buckl\w*|scream\w*)",
         r"\b(?:standing|walking|putting (?:\w+ ){0,2}?(?:foot|leg|weight) (?:down|on \w+)|weight[- ]bearing) "
         r"(?:\w+ )?(?:is|was) (?:impossible|out of the question|agony)",
@@ -125,7 +126,8 @@ FINDINGS: dict[str, list[str]] = {
         r"(?:bum|bottom)[- ]?shuffl\w*|instead of walking)\b",
     ],
     "DEFORMITY": [
-        r"\b(?:deform\w*|misshapen|crooked|shortened|(?:externally|internally) rotated|(?:weird|odd|strange|unnatural|funny) angle|the wrong way|"
+        r"\b(?:deform\w*|misshapen|crooked|shortened|(?:externally|internally) rotated|"
+        r"(?:weird|odd|strange|unnatural|funny) angle|the wrong way|"
         r"out of (?:its )?(?:place|socket)|(?:sticking|poking) out|the wrong shape|a (?:funny|weird|odd|strange) shape|"
         r"looks? (?:all |really |so |a bit )?(?:wrong|"
         r"weird|odd|"
@@ -134,13 +136,16 @@ FINDINGS: dict[str, list[str]] = {
         r"\bmore short\b|\b(?:leg|one) (?:is|looks|seems) (?:\w+ )?shorter\b|\blooks? (?:\w+ ){0,3}?shorter\b|"
         r"\bshorter th[ae]n (?:the )?other\b",
         r"\b(?:turned|rolled|twisted|rotated|pointing|points|turns|go(?:es)?|flop\w*|lying|lies) "
-        r"(?:\w+ ){0,2}?(?:out(?:wards?)?|in(?:wards?)?|to the (?:outside|inside|side)|outward|inward|sideways)\b"
+        r"(?:\w+ ){0,2}?(?:out(?:wards?)?|to the (?:outside|inside|side)|outward|inward|sideways)\b"
         r"(?! (?:of|for|with|by|on|at|to))",
+        # "turned in", not "goes away in ten minutes" or "turned in for the night"
+        r"\b(?:turned|twisted|rotated|rolled|pointing|points|turns) in(?:wards?)?\b"
+        r"(?! (?:for|to|bed|early|at|the|a|my|his|her|on|time))",
     ],
     "NUMB": [r"\b(?:numb\w*|no feeling|(?:can'?t|cannot|can not|couldn'?t) (?:\w+ )?feel|"
              r"(?:seat|toilet|loo|saddle|chair) (?:was ?n'?t|is ?n'?t|was not|is not) (?:even |really )?there|"
              r"lost (?:the |all )?(?:feeling|sensation)|no sensation|(?:feel(?:s|ing)?|felt) nothing|dead numb|pins and needles|tingl\w*|"
-             r"(?:feels?|feeling|gone|went|sort of|kind of|kinda) (?:all |completely |a bit )?dead|"
+             r"(?:feels?|feeling|gone|went|sort of|kind of|kinda) (?:all |completely |a bit )?['\"]?dead|"
              r"(?:don'?t|do not|doesn'?t|does not|didn'?t|not|no) feel (?:my|his|her|the)|"
              r"feels? (?:sort of |kind of )?asleep|(?:can|could) (?:barely|hardly) feel|dead (?:patch|spot|area|"
              r"bit)|fuzzy|"
@@ -167,6 +172,8 @@ FINDINGS: dict[str, list[str]] = {
         r"she) (?:wet|peed|weed|soiled|pooed)\b",
         r"\b(?:not|n'?t) controll?(?:ing)? (?:the |my |his |her )?(?:toilet|bladder|bowels?|pee|wee|urine)\b",
         r"\b(?:urine|pee|wee|poo) (?:just )?(?:comes?|came|coming) out (?:alone|by itself|on its own|without)\b",
+        r"\b(?:coming|comes|came|passing) (?:out )?without (?:him |her |me |them )?(?:knowing|noticing|feeling|"
+        r"realising|realizing)\b",
         r"\b(?:pee|peed|peeing|wee|weed|weeing|poo|pooed|pooing|piss\w*) (?:\w+ )?in (?:my|his|her|the|me|ma) "
         r"(?:trousers|troosers|pants|knickers|undies|bed|nappy|sleep)\b",
         r"\b(?:f(?:a)?ecal (?:leak\w*|soiling)|(?:urinary|bladder|bowel) leakage|incontinen\w+|(?:wet|wetting|"
@@ -196,7 +203,8 @@ FINDINGS: dict[str, list[str]] = {
                 r"bowels?|bowls|"
         r"poo)\b",
         _CANT + r"\s+(?:\w+\s+){0,1}?control (?:when (?:i|he|she) )?(?:my |his |her )?"
-        r"(?:bladder|bowels?|bowls|pee|wee|poo|go (?:to )?(?:the )?toilet|goes (?:to )?(?:the )?toilet)",
+        r"(?:bladder|bowels?|bowls|pee|wee|poo|motions?|stools?|urine|go (?:to )?(?:the )?toilet|"
+        r"goes (?:to )?(?:the )?toilet)",
     ],
     "RETENTION": [
         _CANT + r"\s+(?:\w+\s+){0,2}?(?:pee|wee|piss|urinate|pass (?:urine|water|a drop)|do a wee|"
@@ -206,6 +214,7 @@ FINDINGS: dict[str, list[str]] = {
         r"\b(?:haven'?t|hasn'?t|havent|hasnt|have not|has not|didn'?t|did not) (?:\w+ )?(?:peed|weed|urinated|"
         r"passed (?:a drop of |any )?(?:urine|water))\b",
         r"\b(?:only|just) (?:managed |manage |get |getting |got )?a dribble\b",
+        r"\bbladder (?:feels |is )?(?:like it'?s |like it is )?(?:going to|gonna|about to|ready to) (?:burst|explode|pop)\b",
         r"\b(?:urine|pee|wee|water) (?:is |was |just )?(?:not|n'?t|is ?n'?t|wo ?n'?t|won'?t) (?:coming|come|passing|"
         r"flowing)\b",
         r"\b(?:urinary retention|retention of urine|(?:hasn'?t|hasnt|has not|not|unable to|can'?t) void(?:ed)?)\b",
@@ -234,6 +243,8 @@ FINDINGS: dict[str, list[str]] = {
         r"\b" + _LEG + r"(?:'s)? (?:is |just )*(?:hanging|dangling|flopping|hangs|dangles|flops) (?:there|limp|useless|"
         r"down)|\b" + _LEG + r"(?:'s)? (?:is |just )*(?:useless|a dead weight|dead weight)\b",
         _CANT + r"\s+(?:\w+\s+){0,3}?(?:go up|climb|get up) (?:a |the )?(?:step|stairs|kerb|curb)\b",
+        _CANT + r"\s+(?:\w+\s+){0,2}?(?:lift|get|raise) (?:my|his|her|the) (?:heel|foot|leg|knee) (?:up )?off "
+        r"(?:the )?(?:mat|floor|bed|ground)\b",
         _CANT + r"\s+(?:\w+\s+){0,2}?(?:lift|raise|get) (?:my|his|her|the) \w+ (?:up )?(?:onto |up )?(?:a |the )?"
         r"(?:step|stairs|kerb|curb|bed|car)\b",
     ],
@@ -316,7 +327,7 @@ SENTENCE_BOUND = {"NEGATED_EXISTENCE", "NEAR_NEGATION", "HYPOTHETICAL"}
 ONLY_FOR = {"hot yoga": {"FEVER"}}
 CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     # The past, and what has healed since.
-    ("years ago", "HISTORICAL", "BACKWARD", [{"LOWER": {"REGEX": r"^(years?|months?|decades?)$"}},
+    ("years ago", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"REGEX": r"^(years?|months?|decades?)$"}},
                                              {"LOWER": {"IN": ["ago", "back"]}}]),
     ("last year", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "last"}, {"LOWER": {"IN": ["year", "summer", "winter",
                                                                                      "month", "spring"]}}]),
@@ -344,6 +355,9 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                                                                              "showed", "found"]}}]),
     ("got checked", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["got", "been", "was", "were"]}},
                                                    {"LOWER": {"IN": ["checked", "x-rayed", "scanned", "cleared"]}}]),
+    ("normal ever since", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["fine", "normal", "ok", "okay", "better",
+                                                                         "good", "grand"]}},
+                                                        {"LOWER": "ever"}, {"LOWER": "since"}]),
     ("back to normal", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["but", "and"]}, "OP": "?"},
                                                       {"LOWER": {"IN": ["it", "that", "this", "everything", "all"]},
                                                        "OP": "?"},
@@ -364,6 +378,7 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                                 {"LOWER": {"REGEX": r"^((19|20)\d\d|(19|20)?\d0'?s|'\d0s)$"}}]),
     # The hypothetical and the general.
     ("what if", "HYPOTHETICAL", "FORWARD", None),
+    ("suppose", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["suppose", "supposing", "imagine", "hypothetically"]}}]),
     ("i've heard", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["'ve", "ve", "have"]}},
                                               {"LOWER": {"IN": ["heard", "read"]}}]),
     ("heard that", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["heard", "read"]}},
@@ -377,6 +392,10 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     ("signs of", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["sign", "signs", "symptom", "symptoms", "warning",
                                                               "flags"]}},
                                             {"LOWER": {"IN": ["of", "that", "for", "like"]}}]),
+    ("is a bad sign", "HYPOTHETICAL", "BACKWARD", [{"LOWER": {"IN": ["is", "'s", "are", "be"]}},
+                                                  {"LOWER": {"IN": ["a", "an"]}, "OP": "?"},
+                                                  {"LOWER": {"IN": ["bad", "warning", "serious", "danger", "red"]}},
+                                                  {"LOWER": {"IN": ["sign", "signs", "flag", "flags"]}}]),
     ("red flags", "HYPOTHETICAL", "BIDIRECTIONAL", [{"LOWER": "red"}, {"LOWER": {"IN": ["flag", "flags"]}}]),
     ("when should", "HYPOTHETICAL", "FORWARD", [{"LOWER": "when"}, {"LOWER": {"IN": ["should", "do", "would",
                                                                                     "is"]}}]),
@@ -389,12 +408,12 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     # Fiction and documentaries: "in a TV drama a patient says she can't feel down there", "watched a medical drama
     # where ..."; not "I was watching a film when my hip went pop".
     ("in a film", "FICTION", "BIDIRECTIONAL", [{"LOWER": {"IN": ["in", "from"]}},
-                                              {"LOWER": {"IN": ["a", "the", "this", "that"]}, "OP": "?"},
-                                              {"IS_ALPHA": True, "OP": "?"},
+                                              {"LOWER": {"IN": ["a", "the", "this", "that", "our", "my"]}, "OP": "?"},
+                                              {"IS_PUNCT": False, "OP": "?"},
                                               {"LOWER": {"IN": ["tv", "telly", "drama", "film", "movie", "novel",
                                                                 "book", "episode", "series", "soap", "programme",
                                                                 "program", "play", "sitcom", "story",
-                                                                "documentary"]}}]),
+                                                                "documentary", "game", "campaign", "rpg"]}}]),
     ("watched a drama", "FICTION", "BIDIRECTIONAL", [{"LOWER": {"IN": ["watched", "watching", "read", "reading",
                                                                       "saw", "writing", "wrote"]}},
                                                     {"LOWER": {"IN": ["a", "the", "this", "that"]}, "OP": "?"},
