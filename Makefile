@@ -16,7 +16,8 @@ KEPT_OUT_SETS ?= tests/questions-fresh3.jsonl tests/questions-fresh7.jsonl tests
 	tests/red-flags-final6.jsonl tests/red-flags-final7.jsonl tests/questions-fresh10.jsonl \
 	tests/questions-fresh11.jsonl tests/questions-fresh12.jsonl tests/out-of-scope-4.jsonl tests/red-flags-dev8.jsonl \
 	tests/red-flags-dev9.jsonl tests/red-flags-dev10.jsonl tests/red-flags-dev11.jsonl tests/red-flags-final8.jsonl \
-	tests/red-flags-final9.jsonl tests/red-flags-final10.jsonl tests/red-flags-final11.jsonl tests/red-flags-dev12.jsonl
+	tests/red-flags-final9.jsonl tests/red-flags-final10.jsonl tests/red-flags-final11.jsonl tests/red-flags-dev12.jsonl \
+	tests/red-flags-dev13.jsonl tests/red-flags-final12.jsonl
 EVAL_SETS ?= $(KEPT_OUT_SETS) $(TAUGHT_SETS)
 MEDQUAD ?= ../shared/datasets/medquad/medquad.jsonl
 HOST ?= 127.0.0.1

@@ -29,7 +29,8 @@ KEPT_OUT = {"questions-fresh3.jsonl", "questions-fresh7.jsonl", "questions-fresh
             "red-flags-final2.jsonl", "red-flags-final3.jsonl", "red-flags-final4.jsonl", "red-flags-final5.jsonl",
             "red-flags-final6.jsonl", "red-flags-final7.jsonl", "red-flags-final8.jsonl", "questions-fresh10.jsonl",
             "questions-fresh11.jsonl", "questions-fresh12.jsonl", "out-of-scope-4.jsonl", "red-flags-final9.jsonl",
-            "red-flags-final10.jsonl", "red-flags-final11.jsonl"}
+            "red-flags-final10.jsonl", "red-flags-final11.jsonl",
+            "red-flags-final12.jsonl"}
 TESTS = Path(__file__).resolve().parents[1] / "tests"
 
 

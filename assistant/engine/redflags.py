@@ -44,6 +44,7 @@ FINDINGS: dict[str, list[str]] = {
         r"can'?t get warm|shaking under|hot body|body is (?:very |really |so )?hot|"
         r"(?:he|she|they)(?:'s| is| was| feels?) (?:a bit |very |really |so )?(?:hot|warm|roastin\w*|boilin\w*)|"
         r"like (?:i|he|she)(?: have| has| had|'ve got| got|'s got|'ve|'s) (?:the |a )?flu)\b(?![- ]like)",
+        r"(?:'s|\bhas) been (?:a bit |very |really |so )?(?:hot|feverish|burning up)\b",  # "the toddler's been hot"
         r"\btemp(?:erature)?(?:'s| is| was)? (?:through the roof|sky[- ]high|really high|very high|high)\b",
         r"\btemp(?:erature)?(?:'s| is| was| has been|'s been)? (?:of |is |was |at |about |around )?(?:3[89]|"
         r"4[01]|10[0-5])\b",
@@ -54,7 +55,7 @@ FINDINGS: dict[str, list[str]] = {
     "UNWELL": [r"\b(?:not|n'?t|ain'?t) (?:acting|seeming|looking|being) (?:right|(?:him|her)self|normal)\b",
                r"\b(?:really|very|so|terribly|super|pure|proper) (?:really )?(?:unwell|ill|poorly|sick|rough|rubbish|"
                r"crook|rotten|awful)\b|"
-               r"\b(?:confus\w+|muddled|delirious|not making sense|drowsy|feel(?:s|ing)? terrible|crook as|a bit off|"
+               r"\b(?:confus\w+|muddled|delirious|not making sense|drowsy|feel(?:s|ing)? (?:very |really |so )?(?:terrible|bad|awful)|crook as|a bit off|"
                r"off (?:colou?r|his food|her food)|not eating|very weak|talking (?:nonsense|rubbish|gibberish)|"
                r"look(?:s|ing)? (?:grey|gray|awful|terrible)|throwing up|vomit\w*)\b"],
     "REGION": [r"\b(?:hips?|groin\w*|thighs?|pelvi[cs]\w*|leg|legs|buttocks?|where (?:my|his|her|the) leg joins|"
@@ -86,7 +87,7 @@ FINDINGS: dict[str, list[str]] = {
              r"(?:had to|to) carry (?:me|him|her)|(?:took|take|had|taken) a (?:\w+ )?(?:spill|header|purler|digger)|"
              r"knocked (?:down|over|off)|hit by|accident|crash\w*|collision|came off|come off|came aff|come aff|"
              r"(?<!feel )(?<!feels )(?<!felt )(?<!feeling )(?<!i'm )(?<!so )wiped out|"
-             r"stacked it|tumbl\w*|missed (?:a|the) (?:\w+ )?(?:step|stair)|tackled?|went (?:my|his|"
+             r"stacked it|tumbl\w*|toppl\w*|missed (?:a|the) (?:\w+ )?(?:step|stair)|tackled?|went (?:my|his|"
              r"her) length|took a (?:\w+ )?(?:hit|knock|bang)|"
              r"had to be carried|carried (?:me|him|her) off|flattened|mowed down|went over|gone over|"
              r"rear[- ]ended|clipped|struck|kicked (?:me|him|her|by)|(?:got|was|been) kicked|"
@@ -172,6 +173,7 @@ FINDINGS: dict[str, list[str]] = {
         r"she) (?:wet|peed|weed|soiled|pooed)\b",
         r"\b(?:not|n'?t) controll?(?:ing)? (?:the |my |his |her )?(?:toilet|bladder|bowels?|pee|wee|urine)\b",
         r"\b(?:urine|pee|wee|poo) (?:just )?(?:comes?|came|coming) out (?:alone|by itself|on its own|without)\b",
+        r"\bno warning (?:before|when) (?:i |he |she )?(?:pee|wee|poo)\w*",
         r"\b(?:coming|comes|came|passing) (?:out )?without (?:him |her |me |them )?(?:knowing|noticing|feeling|"
         r"realising|realizing)\b",
         r"\b(?:pee|peed|peeing|wee|weed|weeing|poo|pooed|pooing|piss\w*) (?:\w+ )?in (?:my|his|her|the|me|ma) "
@@ -310,7 +312,7 @@ SITUATIONS: dict[str, tuple[str, list[set[str]]]] = {
 
 # Context that cancels a finding, added to medspaCy's own negation rules: (literal, category, direction).
 # Categories other than NEGATED_EXISTENCE, HISTORICAL and HYPOTHETICAL are ours; all of them cancel.
-CANCELLING = {"NEGATED_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "FIGURATIVE", "PASSING", "NEAR_NEGATION",
+CANCELLING = {"NEGATED_EXISTENCE", "DENIED", "HISTORICAL", "HYPOTHETICAL", "FIGURATIVE", "PASSING", "NEAR_NEGATION",
               "ANIMAL", "FICTION"}
 # Findings that are past by nature: an operation told "last month" still counts ("had her hip pinned last month,
 # today she is muddled").
@@ -318,7 +320,7 @@ PAST_BY_NATURE = {"SURGERY": {"HISTORICAL"}}
 # How many tokens each category reaches (DEFAULT_SCOPE otherwise): what passed or healed is often told well
 # after the finding ("went numb on the ride, but it goes away when I stand"), a hypothetical covers its clause,
 # and "nearly" or "nothing" only the next word or two ("nearly peed myself", "nothing swollen").
-SCOPES = {"PASSING": 16, "HISTORICAL": 12, "HYPOTHETICAL": 8, "NEAR_NEGATION": 2, "ANIMAL": 12, "FICTION": 16}
+SCOPES = {"PASSING": 16, "HISTORICAL": 12, "HYPOTHETICAL": 8, "NEAR_NEGATION": 2, "ANIMAL": 12, "FICTION": 16, "DENIED": 16}
 DEFAULT_SCOPE = 6  # "no numbness in the groin or bum": a negation covers a short list
 # What the past or a passing cause cancels is often told in the next sentence; a negation or an "if" covers its
 # own sentence only ("No fever. Fell off a ladder and can't stand.").
@@ -327,12 +329,13 @@ SENTENCE_BOUND = {"NEGATED_EXISTENCE", "NEAR_NEGATION", "HYPOTHETICAL"}
 ONLY_FOR = {"hot yoga": {"FEVER"}}
 CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     # The past, and what has healed since.
-    ("years ago", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"REGEX": r"^(years?|months?|decades?)$"}},
+    ("years ago", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"REGEX": r"^(years?|yrs?|months?|decades?|time|ages)$"}},
                                              {"LOWER": {"IN": ["ago", "back"]}}]),
     ("last year", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "last"}, {"LOWER": {"IN": ["year", "summer", "winter",
                                                                                      "month", "spring"]}}]),
     ("when i was", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "when"}, {"LOWER": {"IN": ["i", "he", "she"]}},
-                                                   {"LOWER": "was"}, {"LOWER": {"REGEX": r"^(a|younger|little|\d+)$"}}]),
+                                                   {"LOWER": "was"},
+                                                   {"LOWER": {"REGEX": r"^(a|young|younger|little|small|\d+)$"}}]),
     ("when my son was", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "when"},
                                                         {"LOWER": {"IN": ["my", "our", "his", "her"]}},
                                                         {"IS_ALPHA": True}, {"LOWER": "was"},
@@ -340,7 +343,8 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     ("used to", "HISTORICAL", "FORWARD", None),
     ("back in", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "back"}, {"LOWER": "in"},
                                                 {"LOWER": "the", "OP": "?"},
-                                                {"LOWER": {"REGEX": r"^(\d+|spring|summer|autumn|fall|winter|"
+                                                {"LOWER": {"REGEX": r"^(\d+|spring|summer|autumn|fall|winter|uni|"
+                                                                    r"university|college|school|"
                                                                     r"january|february|march|april|may|june|july|"
                                                                     r"august|september|october|november|december)$"}}]),
     ("healed", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": {"IN": ["healed", "recovered", "resolved", "cleared",
@@ -371,7 +375,7 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                                         {"LOWER": "for"},
                                                         {"LOWER": {"IN": ["years", "ages", "decades"]}}]),
     # The present ends the past's reach: "had her hip pinned last month. Today she's muddled", "since last night".
-    ("today", "TERMINATE", "TERMINATE", [{"LOWER": {"IN": ["today", "tonight", "currently", "since"]}}]),
+    ("today", "TERMINATE", "TERMINATE", [{"LOWER": {"IN": ["today", "tonight", "currently", "since", "now"]}}]),
     ("i've been", "TERMINATE", "TERMINATE", [{"LOWER": {"IN": ["'ve", "have", "has"]}}, {"LOWER": "been"},
                                              {"LOWER": {"IN": ["getting", "having", "feeling"]}}]),
     ("in 1962", "HISTORICAL", "BIDIRECTIONAL", [{"LOWER": "in"}, {"LOWER": "the", "OP": "?"},
@@ -383,6 +387,8 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                               {"LOWER": {"IN": ["heard", "read"]}}]),
     ("heard that", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["heard", "read"]}},
                                               {"LOWER": {"IN": ["that", "about"]}}]),
+    ("read online", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["read", "saw", "seen"]}},
+                                               {"LOWER": {"IN": ["on", "online", "somewhere", "in"]}}]),
     # What a clinician said is general advice; what a client or a relative mentioned is a symptom.
     ("physio mentioned", "HYPOTHETICAL", "FORWARD", [{"LOWER": {"IN": ["physio", "doctor", "gp", "nurse", "surgeon",
                                                                       "physiotherapist", "trainer", "coach"]}},
@@ -413,7 +419,8 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
                                               {"LOWER": {"IN": ["tv", "telly", "drama", "film", "movie", "novel",
                                                                 "book", "episode", "series", "soap", "programme",
                                                                 "program", "play", "sitcom", "story",
-                                                                "documentary", "game", "campaign", "rpg"]}}]),
+                                                                "documentary", "game", "campaign", "rpg", "show"]}}]),
+    ("a character", "FICTION", "BIDIRECTIONAL", [{"LOWER": {"IN": ["character", "characters"]}}]),
     ("watched a drama", "FICTION", "BIDIRECTIONAL", [{"LOWER": {"IN": ["watched", "watching", "read", "reading",
                                                                       "saw", "writing", "wrote"]}},
                                                     {"LOWER": {"IN": ["a", "the", "this", "that"]}, "OP": "?"},
@@ -426,6 +433,11 @@ CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
     ("barely any", "NEAR_NEGATION", "FORWARD", [{"LOWER": {"IN": ["barely", "hardly"]}}, {"LOWER": "any"}]),
     # Apostrophes left out: spaCy reads "isnt" as "is" + "nt", and medspaCy's own rules know only "n't".
     ("nt", "NEGATED_EXISTENCE", "FORWARD", [{"LOWER": "nt"}]),
+    ("zero", "NEGATED_EXISTENCE", "FORWARD", [{"LOWER": "zero"}]),
+    # Denied after a general statement: "fever plus groin pain means A&E. I don't have either".
+    ("i don't have either", "DENIED", "BACKWARD", [{"LOWER": {"IN": ["do", "have"]}}, {"LOWER": {"IN": ["n't", "nt", "not"]}},
+                                                   {"LOWER": "have", "OP": "?"},
+                                                   {"LOWER": {"IN": ["either", "any", "those", "them", "none"]}}]),
     # A verb left out negates nothing after it: "he tries to get up but he can't, and one leg looks shorter".
     ("can't,", "NEGATED_EXISTENCE", "PSEUDO", [{"LOWER": {"IN": ["n't", "nt", "not"]}}, {"IS_PUNCT": True}]),
     # What will not stop goes on: "an ache that won't quit, and night sweats".
