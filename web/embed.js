@@ -52,5 +52,7 @@
     // Escape closes the article reader first (the dialog's own), then the panel.
     if (event.key === "Escape" && !byId("article").open) tell("close");
   });
-  tell("ready");
+  // chat.js, deferred after this script, wires the question box up on DOMContentLoaded; this listener runs just
+  // before it, and the message reaches the host page only after both, so "ready" means a question can be sent.
+  document.addEventListener("DOMContentLoaded", () => tell("ready"));
 })();
