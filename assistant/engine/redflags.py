@@ -320,11 +320,9 @@ PAST_BY_NATURE = {"SURGERY": {"HISTORICAL"}}
 # How many tokens each category reaches (DEFAULT_SCOPE otherwise): what passed or healed is often told well
 # after the finding ("went numb on the ride, but it goes away when I stand"), a hypothetical covers its clause,
 # and "nearly" or "nothing" only the next word or two ("nearly peed myself", "nothing swollen").
-SCOPES = {"PASSING": 16, "HISTORICAL": 12, "HYPOTHETICAL": 8, "NEAR_NEGATION": 2, "ANIMAL": 12, "FICTION": 16, "DENIED": 16}
+SCOPES = {"PASSING": 16, "HISTORICAL": 12, "HYPOTHETICAL": 8, "NEAR_NEGATION": 2, "ANIMAL": 12, "FICTION": 16,
+          "DENIED": 16}
 DEFAULT_SCOPE = 6  # "no numbness in the groin or bum": a negation covers a short list
-# What the past or a passing cause cancels is often told in the next sentence; a negation or an "if" covers its
-# own sentence only ("No fever. Fell off a ladder and can't stand.").
-SENTENCE_BOUND = {"NEGATED_EXISTENCE", "NEAR_NEGATION", "HYPOTHETICAL"}
 # A cue that cancels only some findings: the heat of a workout or a sauna explains sweating, not a fall.
 ONLY_FOR = {"hot yoga": {"FEVER"}}
 CONTEXT_RULES: list[tuple[str, str, str, list | None]] = [
@@ -541,15 +539,20 @@ def repaired(text: str) -> str:
     """Return the text with misspelt key words repaired ("cant stnad" -> "cant stand"); real words stay."""
     def repair(match: re.Match) -> str:
         word = match.group(0)
-        lower = word.lower()
-        if (len(lower) < 4 or lower in english_words() or not lower.isalpha() or _named(lower)
-                or lower.endswith("nt") and lower[:-2] in english_words()):
-            return word  # a real word, a dialect word the patterns know ("louping", "cannae"), "havent", "isnt"
-        if lower.endswith("in") and lower + "g" in english_words():  # a dropped g: "killin", "roastin"
-            return word + "g"
-        found = _speller().lookup(lower, symspellpy.Verbosity.TOP, max_edit_distance=1 if len(lower) < 6 else 2)
-        return found[0].term if found else word
+        return _repaired_word(word.lower()) or word
     return re.sub(r"[A-Za-z]+(?:'[A-Za-z]+)*", repair, text)  # "couldn't" is one word, not "couldn" and "t"
+
+
+@lru_cache(maxsize=20_000)
+def _repaired_word(lower: str) -> str | None:
+    """Return the repair of a lower-cased word, None to keep it as written (cached: visitors reuse their words)."""
+    if (len(lower) < 4 or lower in english_words() or not lower.isalpha() or _named(lower)
+            or lower.endswith("nt") and lower[:-2] in english_words()):
+        return None  # a real word, a dialect word the patterns know ("louping", "cannae"), "havent", "isnt"
+    if lower.endswith("in") and lower + "g" in english_words():  # a dropped g: "killin", "roastin"
+        return lower + "g"
+    found = _speller().lookup(lower, symspellpy.Verbosity.TOP, max_edit_distance=1 if len(lower) < 6 else 2)
+    return found[0].term if found else None
 
 
 def next_words(target, modifier, between) -> bool:
@@ -561,6 +564,11 @@ def next_words(target, modifier, between) -> bool:
 def same_sentence(target, modifier, between) -> bool:
     """Return whether a cue and the finding it would cancel are in the same sentence (medspaCy's on_modifies)."""
     return target.sent.start == modifier.sent.start
+
+
+# Where a cue's reach stops short of its scope. What the past or a passing cause cancels is often told in the next
+# sentence; a negation or an "if" covers its own sentence only ("No fever. Fell off a ladder and can't stand.").
+CUE_REACH = {"NEGATED_EXISTENCE": same_sentence, "HYPOTHETICAL": same_sentence, "NEAR_NEGATION": next_words}
 
 
 def asks_in_general(sentence) -> bool:
@@ -610,10 +618,7 @@ class _Reader:
                       for literal, category, direction, pattern in CONTEXT_RULES]
             for rule in rules:
                 rule.max_scope = scope(rule)
-                if rule.category in SENTENCE_BOUND:
-                    rule.on_modifies = same_sentence
-                if rule.category == "NEAR_NEGATION":
-                    rule.on_modifies = next_words
+                rule.on_modifies = CUE_REACH.get(rule.category)
             context.add(rules)
         self.nlp = nlp
         self.lock = threading.Lock()  # a spaCy pipeline is not safe to share between threads at once
